@@ -1,0 +1,870 @@
+"""Calendar expressions of a release -> rows of the `dates` table (contract v1).
+
+Each expression becomes the days it covers (start, end), its granularity and whether it
+was resolved against the release's own date `ref` (never the clock). A range is one row.
+The Korean words live in `extractors/data/` (relative_words.tsv, dates_*.txt/tsv).
+
+>>> [(r["text"], str(r["start"]), str(r["end"]), r["granularity"])
+...  for r in extract(Document.from_text("작년 6월부터 10월까지 협상"), date(2026, 5, 28))]
+[('작년 6월부터 10월까지', '2025-06-01', '2025-10-31', 'month')]
+>>> parse_date("'26.3", None)["end"]
+datetime.date(2026, 3, 31)
+>>> extract(Document.from_text("4월 10일(목) 의결"), date(2026, 4, 11))[0]["warning"]
+'weekday 목 does not match 2026-04-10 (금)'
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from extractors.document import Document
+
+DATA = Path(__file__).parent / "data"
+WEEKDAYS = "월화수목금토일"   # date.weekday() order
+
+
+def _lines(name: str) -> list[list[str]]:
+    out = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.append(line.split("\t"))
+    return out
+
+
+def _alt(words) -> str:
+    """Longest first, a space in a word meaning an optional space."""
+    return "|".join(re.escape(w).replace(r"\ ", "[ \t]?") for w in sorted(set(words), key=len, reverse=True))
+
+
+RELATIVE = {w: (unit, int(off)) for w, unit, off in _lines("relative_words.tsv")}
+RELATIVE_KEY = {w.replace(" ", ""): v for w, v in RELATIVE.items()}
+DIRECTION = {w: d for w, d in _lines("relative_direction.tsv")}
+HOLIDAYS = {name: (int(m), int(d)) for name, m, d in _lines("dates_holidays.tsv")}
+NUMERALS = {w: (int(v), kind) for w, v, kind in _lines("dates_numerals.tsv")}
+COLUMN_WORDS = [l[0] for l in _lines("dates_column_headers.txt")]
+_ctx = _lines("dates_duration_context.tsv")
+AFTER_DURATION = tuple(sorted((w for side, w in _ctx if side == "after"), key=len, reverse=True))
+BEFORE_DURATION = {w for side, w in _ctx if side == "before"}
+BEFORE_YEARS = BEFORE_DURATION | {w for side, w in _ctx if side == "before_year"}
+YEAR_PARTICLES = {l[0] for l in _lines("dates_year_particles.txt")}
+UNIT_WORDS = ("억", "만", "천", "조", "원", "달러", "명", "개", "건", "톤", "곳", "회", "배", "%", "위", "호", "번")
+
+# One character to one character, so offsets into the folded text are offsets into doc.text.
+FOLD = str.maketrans({**{c: "'" for c in "‘’´`′‛＇"}, **{c: "~" for c in "∼〜～"},
+                      **{c: "-" for c in "－–—"}, **{chr(0xFF10 + i): str(i) for i in range(10)},
+                      "．": ".", "（": "(", "）": ")", "／": "/", "：": ":"})
+
+# -- named fragments ----------------------------------------------------------------------
+S = r"[ \t]?"                      # an optional space (text exports space units apart: 2026 년)
+SS = r"[ \t]*"
+BR = r"[ \t]*\n?[ \t]*"           # a hard-wrapped line may split a date: 4월 / 10일
+Y4 = r"(?:19|20)\d{2}"
+MM = r"(?:1[0-2]|0?[1-9])"
+DD = r"(?:3[01]|[12]\d|0?[1-9])"
+WDC = f"[{WEEKDAYS}]"
+SINO = "[일이삼사오육칠팔구십백천]+"
+NATIVE = _alt(w for w, (_, k) in NUMERALS.items() if k == "native")
+
+
+def wd(p: str) -> str:
+    """A weekday check after a day: (금), ( 금 ), 금요일, or 월) as in (4.13.월)."""
+    return rf"(?:{BR}\({SS}(?P<{p}wd>{WDC}){SS}\)|{S}(?P<{p}wd2>{WDC})요일|(?P<{p}wd3>{WDC})(?=\)))"
+
+
+TIME = (rf"(?:{SS}(?P<ampm>오전|오후)?{SS}(?:(?P<hh>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:{SS}[~-]{SS}\d{{1,2}}:\d{{2}})?"
+        rf"|(?P<hh2>[01]?\d|2[0-3])시(?!간)(?:{S}(?P<mi2>[0-5]?\d)분|(?P<half>반))?))")
+REL_YEARS = _alt(w for w, (u, _) in RELATIVE.items() if u == "year")
+REL_OTHER = _alt(w for w, (u, _) in RELATIVE.items() if u != "year")
+SUB = (rf"(?:{S}(?P<sub>상반기|하반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|초|말|경|께|쯤|중(?![가-힣])))")
+
+
+@dataclass
+class Atom:
+    s: int
+    e: int
+    rule: str
+    y: int | None = None
+    m: int | None = None
+    d: int | None = None
+    sub: str | None = None        # h1, h2, q1..q4
+    y_own: bool = False           # the year is written (or given by a relative year word)
+    m_own: bool = False
+    relative: bool = False
+    wd: int | None = None
+    time: str | None = None
+    span: tuple | None = None     # (start, end, granularity) for weeks, multi-year spans ...
+    warning: str | None = None
+    near: date | None = None      # the release date, where a weekday may pick an implied year
+
+
+@dataclass
+class Ctx:
+    text: str                     # folded doc.text
+    ref: date | None
+    table_spans: list
+
+
+# -- small calendar helpers -----------------------------------------------------------------
+def month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def add_months(y: int, m: int, k: int) -> tuple[int, int]:
+    n = y * 12 + (m - 1) + k
+    return n // 12, n % 12 + 1
+
+
+def two_digit_year(yy: int, ref: date | None) -> int:
+    """'25 is 2025; only a year far past the release ('99 in 2026) is 19xx."""
+    return 2000 + yy if 2000 + yy <= (ref.year if ref else 2026) + 30 else 1900 + yy
+
+
+def korean_number(word: str) -> int | None:
+    """이천십오 -> 2015, 삼 -> 3, 두 -> 2 (the spelled-out numbers dates use)."""
+    if word in NUMERALS and NUMERALS[word][1] == "native":
+        return NUMERALS[word][0]
+    if word.isdigit():
+        return int(word)
+    total, digit = 0, None
+    for ch in word:
+        v, kind = NUMERALS.get(ch, (None, None))
+        if kind == "digit":
+            if digit is not None:
+                return None
+            digit = v
+        elif kind == "scale":
+            total += (digit or 1) * v
+            digit = None
+        else:
+            return None
+    return total + (digit or 0) or None
+
+
+def before_word(text: str, s: int) -> str:
+    """The word in front of offset s on the same line (attached or one space away)."""
+    m = re.search(r"([가-힣]+)[ \t]?$", text[max(0, s - 12):s])
+    return m.group(1) if m else ""
+
+
+def after_text(text: str, e: int) -> str:
+    return text[e:e + 8].lstrip(" \t")
+
+
+def resolve(a: Atom):
+    """(start, end, granularity, warning) of an atom, or None where the date is impossible."""
+    if a.span:
+        return (*a.span, None)
+    try:
+        if a.d is not None:
+            day = date(a.y, a.m, a.d)
+            warning = None
+            if a.wd is not None and day.weekday() != a.wd:
+                if not a.y_own and a.near:           # the year was implied: the weekday may pick it
+                    for y in (a.y - 1, a.y + 1):
+                        try:
+                            alt = date(y, a.m, a.d)
+                        except ValueError:
+                            continue
+                        if alt.weekday() == a.wd and abs((alt - a.near).days) <= 183:
+                            day = alt
+                            break
+                if day.weekday() != a.wd:
+                    warning = f"weekday {WEEKDAYS[a.wd]} does not match {day.isoformat()} ({WEEKDAYS[day.weekday()]})"
+            return day, day, "day", warning
+        if a.m is not None:
+            return date(a.y, a.m, 1), month_end(a.y, a.m), "month", None
+        if a.sub in ("h1", "h2"):
+            m0 = 1 if a.sub == "h1" else 7
+            return date(a.y, m0, 1), month_end(a.y, m0 + 5), "half", None
+        if a.sub and a.sub.startswith("q"):
+            m0 = 3 * int(a.sub[1]) - 2
+            return date(a.y, m0, 1), month_end(a.y, m0 + 2), "quarter", None
+        if a.y is not None:
+            return date(a.y, 1, 1), date(a.y, 12, 31), "year", None
+    except (ValueError, TypeError):
+        return None
+    return None
+
+
+def clock(m: re.Match) -> str | None:
+    g = m.groupdict()
+    if g.get("hh") is not None:
+        h, mi = int(g["hh"]), int(g["mi"])
+    elif g.get("hh2") is not None:
+        h, mi = int(g["hh2"]), 30 if g.get("half") else int(g.get("mi2") or 0)
+    else:
+        return None
+    if g.get("ampm") == "오후" and h < 12:
+        h += 12
+    return f"{h:02d}:{mi:02d}"
+
+
+def weekday_of(m: re.Match, p: str = "") -> int | None:
+    for k in ("wd", "wd2", "wd3"):
+        v = m.groupdict().get(p + k)
+        if v:
+            return WEEKDAYS.index(v)
+    return None
+
+
+def sub_of(m: re.Match) -> str | None:
+    sub = m.group("sub")
+    if not sub:
+        return None
+    if sub == "상반기":
+        return "h1"
+    if sub == "하반기":
+        return "h2"
+    if m.group("q"):
+        return "q" + m.group("q")
+    return "edge"                 # 초, 말, 경, 중 ... keep the granularity (contract)
+
+
+def unit_follows(text: str, e: int) -> bool:
+    return after_text(text, e).startswith(UNIT_WORDS)
+
+
+# -- rules: name, pattern, builder(match, ctx) -> Atom | None ------------------------------------
+KO = re.compile(
+    rf"(?=[\d'{''.join(sorted({w[0] for w in RELATIVE}))}올상하])"
+    rf"(?:(?:(?P<Y>{Y4}){S}년(?:도)?(?![가-힣]?\d)|'{S}(?P<A>\d{{2}}){S}년(?:도)?|(?<![\d.,'])(?P<YY>\d{{2}}){S}년(?:도)?"
+    rf"|(?P<R>{REL_YEARS})|(?P<OL>올)(?={S}(?:상반기|하반기|[1-4]{S}분기|\d{{1,2}}{S}월)))(?P<ysep>{BR}))?"
+    rf"(?:(?<![\d.,])(?P<M>{MM}){S}월(?P<msep>{BR}))?"
+    rf"(?:(?<![\d.,])(?P<D>{DD})(?:{S}일|(?P<bare>(?=\({WDC}\))))(?:{wd('')})?{TIME}?)?"
+    rf"{SUB}?")
+
+
+def build_ko(m: re.Match, c: Ctx) -> Atom | None:
+    g = m.groupdict()
+    if not any(g[k] for k in ("Y", "A", "YY", "R", "OL", "M", "D", "sub")):
+        return None
+    s, e = m.start(), m.end()
+    # trailing separators belong to nothing
+    while e > s and c.text[e - 1] in " \t\n":
+        e -= 1
+    a = Atom(s, e, "ko_date", wd=weekday_of(m), time=clock(m) if g["D"] else None, near=c.ref)
+    sub = sub_of(m)
+    if sub and sub != "edge":
+        a.sub = sub
+    if g["sub"] and not any(g[k] for k in ("Y", "A", "YY", "R", "OL", "M")) and sub == "edge":
+        return None                                   # a lone 초/말/중 is not a date
+    if g["Y"]:
+        a.y, a.y_own = int(g["Y"]), True
+    elif g["A"]:
+        a.y, a.y_own = two_digit_year(int(g["A"]), c.ref), True
+    elif g["YY"]:
+        a.y, a.y_own = two_digit_year(int(g["YY"]), c.ref), True
+        last = not (g["M"] or g["D"] or g["sub"])
+        # without an apostrophe only a year near the release reads as one (25년 in 2026; 20년 저장 is a span)
+        lo, hi = ((c.ref.year - 5, c.ref.year + 5) if c.ref else (2020, 2035))
+        if not lo <= a.y <= hi:
+            return None
+        if last:
+            nxt = c.text[m.end("YY"):m.end("YY") + 12].split("년", 1)[1].lstrip("도")
+            if nxt.lstrip(" \t").startswith(AFTER_DURATION) or nxt[:1] in YEAR_PARTICLES:
+                return None                           # 25년간, 30년의 역사, 10년물
+            if before_word(c.text, m.start()) in BEFORE_YEARS:
+                return None
+    elif g["R"] or g["OL"]:
+        if c.ref is None:
+            return None
+        word = (g["R"] or "올해").replace(" ", "").replace("\t", "")
+        off = RELATIVE_KEY.get(word, ("year", 0))[1]
+        if word == "지난해" and g["R"] and " " in g["R"] and not re.match(r"[\s\d,.)'~]|에|의|보다|와|까지|부터|도|는|말|초|동기|대비|$", c.text[m.end("R"):m.end("R") + 2]):
+            return None                               # 지난 해양..., not 지난 해
+        a.y, a.y_own, a.relative = c.ref.year + off, True, True
+    if g["M"]:
+        a.m, a.m_own = int(g["M"]), True
+    if g["D"]:
+        a.d = int(g["D"])
+        if g["bare"] is not None and not g["M"]:
+            return None                               # 24(금) needs its month in front
+        if not (g["M"] or g["Y"] or g["A"] or g["YY"] or g["R"]):
+            if c.ref is None:
+                return None
+            if before_word(c.text, m.start()) in BEFORE_DURATION or c.text[max(0, m.start() - 1)] == "제":
+                return None
+            il_end = c.text.index("일", m.end("D")) + 1
+            nxt = after_text(c.text, il_end)
+            if nxt.startswith(AFTER_DURATION) or nxt[:1].isdigit():
+                return None
+            word = re.match(r"[가-힣]*", c.text[il_end:]).group()
+            if word and (not word.startswith(DAY_FOLLOW) or word.startswith("자리")):
+                return None                           # 3 일자리, 1일반: 일 starts a word
+            if c.text[max(0, m.start() - 1):m.start()] == "/" or re.search(r"\d[가-힣]{1,2}[ \t]$", c.text[max(0, m.start() - 5):m.start()]):
+                return None                           # /1일, 1인 1일: a rate
+            if re.match(r"\d", c.text[m.end():m.end() + 2].lstrip(" ")):
+                return None
+            a.y, a.m, a.relative = c.ref.year, c.ref.month, True
+    if a.m is not None and a.y is None:
+        if c.ref is None:
+            return None
+        a.y, a.relative = c.ref.year, True
+    if a.y is None and a.sub:
+        if c.ref is None:
+            return None
+        a.y, a.relative = c.ref.year, True
+    if a.d is not None and a.m is None:               # 2026년 13일 is not a date
+        return None
+    return a
+
+
+DOT = re.compile(
+    rf"(?:(?P<Y>(?<![\d.,]){Y4})|'{S}(?P<A>\d{{2}})|(?P<YY>(?<![\d.,'])\d{{2}}))(?!\d){SS}\.{SS}(?P<M>{MM})(?!\d)"
+    rf"(?:{SS}\.{SS}(?P<D>{DD})(?!\d|\.\d)(?P<dot>{S}\.(?!\d))?(?:{wd('')})?{TIME}?"
+    rf"(?:{SS}~{SS}(?P<tail>{DD}){S}\.(?!{S}\d))?"
+    rf"|(?P<mw>{S}월)?{SUB}?(?P<mdot>\.(?![\d]))?)")
+
+
+def build_dot(m: re.Match, c: Ctx) -> Atom | None:
+    g = m.groupdict()
+    a = Atom(m.start(), m.end(), "dot_date", m=int(g["M"]), y_own=True, m_own=True, wd=weekday_of(m))
+    if g["YY"] and not (g["D"] and (g["dot"] or a.wd is not None)):
+        return None                                   # 26.4.13. only as a full dotted day
+    if g["Y"] and not g["D"] and not (g["mw"] or g["mdot"]) and unit_follows(c.text, m.end()):
+        return None
+    yy = g["A"] or g["YY"]
+    a.y = int(g["Y"]) if g["Y"] else two_digit_year(int(yy), c.ref)
+    if g["D"]:
+        a.d, a.time = int(g["D"]), clock(m)
+        if g["tail"]:
+            a.span = _tail_span(a, int(g["tail"]))
+    else:
+        a.rule = "dot_month"
+        if not g["mw"] and (unit_follows(c.text, m.end()) or c.text[m.end():m.end() + 1].isalpha() and not g["sub"]):
+            return None
+        if g["sub"] and sub_of(m) != "edge":
+            return None
+    return a
+
+
+def _tail_span(a: Atom, d2: int):
+    head = resolve(a)
+    if head is None:
+        return None
+    try:
+        end = date(head[0].year, head[0].month, d2)
+    except ValueError:
+        return None
+    if end < head[0]:
+        y, mo = add_months(head[0].year, head[0].month, 1)
+        end = date(y, mo, min(d2, calendar.monthrange(y, mo)[1]))
+    return head[0], end, "day"
+
+
+MD = re.compile(
+    rf"(?<![\d.'/:\-·])(?P<M>{MM}){S}\.{S}(?P<D>{DD})(?![\d]|{S}\.{S}\d|{S}%)"
+    rf"(?P<dot>{S}\.)?(?:(?P<il>{S}일)|{wd('')})?{TIME}?"
+    rf"(?:{SS}~{SS}(?P<tail>{DD}){S}\.(?!{S}\d))?")
+
+
+def build_md(m: re.Match, c: Ctx) -> Atom | None:
+    g = m.groupdict()
+    w = weekday_of(m)
+    if not (g["dot"] or g["il"] or w is not None) or c.ref is None:
+        return None
+    if g["dot"] and w is None and not g["il"]:
+        line_start = c.text.rfind("\n", 0, m.start()) + 1
+        if not c.text[line_start:m.start()].strip(" \t-*·•○□ㅇ") and re.match(r"[ \t]+[가-힣A-Za-z]", c.text[m.end():]):
+            return None                               # "1.2. 추진 배경": a section number
+        if unit_follows(c.text, m.end()):
+            return None
+    a = Atom(m.start(), m.end(), "dot_month_day", y=c.ref.year, m=int(g["M"]), d=int(g["D"]), relative=True, m_own=True,
+             wd=w, time=clock(m), near=c.ref)
+    if g["tail"]:
+        a.span = _tail_span(a, int(g["tail"]))
+    return a
+
+
+SPAN = re.compile(
+    rf"(?:(?:(?P<Y>{Y4}){S}년(?:도)?|'{S}(?P<A>\d{{2}}){S}(?:년(?:도)?|\.)|(?P<R>{REL_YEARS}))(?P<sep>{BR}))?"
+    rf"(?:(?P<pm>{MM}){S}월{SS})?(?<![\d.,'])(?:(?P<m1>{MM}){SS}[~-]{SS}(?P<m2>{MM}){S}월|(?P<d1>{DD}){SS}[~-]{SS}(?P<d2>{DD}){S}일(?!{S}간|{S}동안))")
+
+
+def build_span(m: re.Match, c: Ctx) -> Atom | None:
+    g = m.groupdict()
+    a = Atom(m.start(), m.end(), "month_range" if g["m1"] else "day_range")
+    if g["Y"]:
+        y, a.y_own = int(g["Y"]), True
+    elif g["A"]:
+        y, a.y_own = two_digit_year(int(g["A"]), c.ref), True
+    elif g["R"]:
+        if c.ref is None:
+            return None
+        y = c.ref.year + RELATIVE_KEY.get(re.sub(r"\s", "", g["R"]), ("year", 0))[1]
+        a.relative = True
+    else:
+        if c.ref is None:
+            return None
+        y, a.relative = c.ref.year, True
+    if g["m1"]:
+        if g["pm"]:
+            return None
+        m1, m2 = int(g["m1"]), int(g["m2"])
+        y2 = y + 1 if m2 < m1 else y
+        a.span = (date(y, m1, 1), month_end(y2, m2), "month")
+    else:
+        if after_text(c.text, m.end()).startswith(AFTER_DURATION):
+            return None                               # 마감 2~3일 전: relative to the deadline
+        mo = int(g["pm"]) if g["pm"] else (c.ref.month if c.ref else None)
+        if mo is None:
+            return None
+        try:
+            a.span = (date(y, mo, int(g["d1"])), date(y, mo, int(g["d2"])), "day")
+        except ValueError:
+            return None
+        if a.span[1] < a.span[0]:
+            return None
+    a.y = y
+    return a
+
+
+YEAR_SPAN = re.compile(
+    rf"(?<![\d.,])(?:(?P<y1>{Y4})|'{S}(?P<a1>\d{{2}}))(?:{S}년|\.(?!{S}\d))?{SS}~{SS}(?:(?P<y2>{Y4})|'{S}(?P<a2>\d{{2}}))(?!\d|{S}\.{S}\d)(?:{S}년(?:도)?|\.)?")
+
+
+def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
+    g = m.groupdict()
+    y1 = int(g["y1"]) if g["y1"] else two_digit_year(int(g["a1"]), c.ref)
+    y2 = int(g["y2"]) if g["y2"] else two_digit_year(int(g["a2"]), c.ref)
+    if not y1 < y2 <= y1 + 100 or unit_follows(c.text, m.end()):
+        return None
+    if g["y1"] and g["y2"] and "년" not in m.group() and not c.text[m.end():m.end() + 1] in ")]」 \t\n":
+        return None
+    return Atom(m.start(), m.end(), "year_range", y=y1, y_own=True, span=(date(y1, 1, 1), date(y2, 12, 31), "year"))
+
+
+NUMERIC = re.compile(
+    rf"(?<![\d/.\-])(?:(?P<Y>{Y4})(?P<sep>[-/])(?P<M>{MM})(?P=sep)(?P<D>{DD})|(?P<YY>\d{{2}})/(?P<M2>{MM})/(?P<D2>{DD}))(?![\d/.\-])")
+
+
+def build_numeric(m: re.Match, c: Ctx) -> Atom | None:
+    g = m.groupdict()
+    if g["Y"]:
+        return Atom(m.start(), m.end(), "numeric_date", y=int(g["Y"]), m=int(g["M"]), d=int(g["D"]), y_own=True)
+    return Atom(m.start(), m.end(), "numeric_date", y=two_digit_year(int(g["YY"]), c.ref), m=int(g["M2"]),
+                d=int(g["D2"]), y_own=True)
+
+
+REL = re.compile(rf"(?<![가-힣])(?P<w>{REL_OTHER})(?:{S}(?P<W>{WDC})요일|(?<=[달월]){S}(?P<D>{DD}){S}일)?")
+DAY_FOLLOW = ("부터", "까지", "에", "은", "는", "이", "과", "와", "로", "의", "도", "경", "께", "쯤", "자", "오전", "오후", "중", "기준")
+PARTICLES = ("은", "는", "이", "가", "을", "를", "도", "에", "와", "과", "만", "부터", "까지", "중", "자", "오전", "오후", "보다", "대비")
+
+
+def build_rel(m: re.Match, c: Ctx) -> Atom | None:
+    if c.ref is None:
+        return None
+    word = re.sub(r"\s", "", m.group("w"))
+    unit, off = RELATIVE_KEY[word]
+    nxt = re.match(r"[가-힣]*", c.text[m.end("w"):]).group()
+    if nxt and not m.group("W") and not m.group("D") and not nxt.startswith(PARTICLES):
+        return None                                   # 내일배움카드, 오늘날: a word, not a day
+    ref, a = c.ref, Atom(m.start(), m.end(), "relative_" + unit, relative=True, y_own=True)
+    if unit == "day":
+        day = ref + timedelta(days=off)
+        a.span = (day, day, "day")
+    elif unit == "week":
+        monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=off)
+        if m.group("W"):
+            day = monday + timedelta(days=WEEKDAYS.index(m.group("W")))
+            a.span = (day, day, "day")
+        else:
+            a.span = (monday, monday + timedelta(days=6), "day")
+    elif unit == "month":
+        y, mo = add_months(ref.year, ref.month, off)
+        if m.group("D"):
+            try:
+                day = date(y, mo, int(m.group("D")))
+            except ValueError:
+                return None
+            a.span = (day, day, "day")
+        else:
+            a.span = (date(y, mo, 1), month_end(y, mo), "month")
+    elif unit == "quarter":
+        y, mo = add_months(ref.year, 3 * ((ref.month - 1) // 3) + 1, 3 * off)
+        a.span = (date(y, mo, 1), month_end(y, mo + 2), "quarter")
+    else:
+        return None
+    return a
+
+
+DIR = re.compile(
+    rf"(?<![가-힣])(?P<dir>{_alt(DIRECTION)}){S}(?:(?P<M>{MM}){S}월(?:{S}(?P<D>{DD}){S}일)?|(?P<D2>{DD}){S}일|(?P<wk>주{S})?(?P<W>{WDC})요일"
+    rf"|(?P<H>{_alt(HOLIDAYS)}))(?:{wd('')})?")
+
+
+def build_dir(m: re.Match, c: Ctx) -> Atom | None:
+    if c.ref is None:
+        return None
+    g, ref = m.groupdict(), c.ref
+    way = DIRECTION[g["dir"]]
+    a = Atom(m.start(), m.end(), "relative_" + way, relative=True, y_own=True, wd=weekday_of(m))
+    if g["M"]:
+        mo = int(g["M"])
+        y = ref.year
+        if way == "past" and mo > ref.month:
+            y -= 1
+        elif way == "future" and (mo < ref.month or (g["dir"] == "다음" and mo == ref.month)):
+            y += 1
+        a.y, a.m, a.d = y, mo, int(g["D"]) if g["D"] else None
+        if way == "past" and a.d and date(y, mo, min(a.d, 28)) > ref:
+            a.y -= 1
+        return a
+    if g["D2"]:
+        d = int(g["D2"])
+        if before_word(c.text, m.start()) in BEFORE_DURATION or after_text(c.text, m.end("D2") + 1).startswith(AFTER_DURATION):
+            return None
+        y, mo = ref.year, ref.month
+        if way == "past" and d > ref.day:
+            y, mo = add_months(y, mo, -1)
+        elif way == "future" and d < ref.day:
+            y, mo = add_months(y, mo, 1)
+        a.y, a.m, a.d = y, mo, d
+        return a
+    if g["W"]:
+        target = WEEKDAYS.index(g["W"])
+        if way == "this" or g["wk"]:
+            monday = ref - timedelta(days=ref.weekday())
+            shift = {"past": -1, "future": 1, "this": 0}[way] if g["wk"] or way == "this" else 0
+            day = monday + timedelta(weeks=shift, days=target)
+        elif way == "past":
+            day = ref - timedelta(days=(ref.weekday() - target) % 7 or 7)
+        else:
+            day = ref + timedelta(days=(target - ref.weekday()) % 7 or 7)
+        a.span, a.wd = (day, day, "day"), None
+        return a
+    return _holiday(a, g["H"], way, ref)
+
+
+def _holiday(a: Atom, name: str, way: str, ref: date) -> Atom:
+    mo, d = HOLIDAYS[name]
+    day = date(ref.year, mo, d)
+    if way == "past":
+        day = day if day < ref else date(ref.year - 1, mo, d)
+    elif day < ref:
+        day = date(ref.year + 1, mo, d)
+    a.span = (day, day, "day")
+    return a
+
+
+HOLIDAY = re.compile(rf"(?<![가-힣])(?P<H>{_alt(HOLIDAYS)})")
+
+
+def build_holiday(m: re.Match, c: Ctx) -> Atom | None:
+    nxt = re.match(r"[가-힣]*", c.text[m.end():]).group()
+    if c.ref is None or (nxt and not nxt.startswith(PARTICLES)):
+        return None                                   # 신정교 is a bridge
+    return _holiday(Atom(m.start(), m.end(), "holiday", relative=True), m.group("H"), "future", c.ref)
+
+
+WEEKDAY = re.compile(rf"(?<![가-힣])(?P<W>{WDC})요일")
+
+
+def build_weekday(m: re.Match, c: Ctx) -> Atom | None:
+    """A lone 화요일 is the coming one; in a schedule (토요일·공휴일, 월~금요일은) it recurs."""
+    if c.ref is None or before_word(c.text, m.start()) in BEFORE_DURATION | {"격주", "요일", "주", "번째", "째"}:
+        return None
+    around = c.text[max(0, m.start() - 4):m.start()] + "|" + c.text[m.end():m.end() + 4]
+    if re.search(r"[·,~\-및]|공휴일|주말|평일|\|[ \t]*(은|는|마다|까지|부터|별)", around):
+        return None
+    target = WEEKDAYS.index(m.group("W"))
+    day = c.ref + timedelta(days=(target - c.ref.weekday()) % 7 or 7)   # the coming one
+    return Atom(m.start(), m.end(), "weekday", relative=True, span=(day, day, "day"))
+
+
+ORDINALS = {"첫째": 1, "첫번째": 1, "둘째": 2, "두번째": 2, "셋째": 3, "세번째": 3, "넷째": 4, "네번째": 4,
+            "다섯째": 5, "다섯번째": 5, "마지막": -1}
+ORDINAL_ALT = "|".join(w.replace("번째", " ?번째") for w in sorted(ORDINALS, key=len, reverse=True))
+NTH = re.compile(
+    rf"(?:(?P<Y>{Y4}){S}년{S})?(?<![\d.])(?P<M>{MM}){S}월{S}(?P<n>{ORDINAL_ALT}){S}"
+    rf"(?:(?P<W>{WDC})요일|(?P<last>날))")
+
+
+def build_nth(m: re.Match, c: Ctx) -> Atom | None:
+    g = m.groupdict()
+    if not g["Y"] and c.ref is None:
+        return None
+    y, mo, n = int(g["Y"]) if g["Y"] else c.ref.year, int(g["M"]), ORDINALS[g["n"].replace(" ", "")]
+    if g["last"]:
+        day = month_end(y, mo) if n == -1 else (date(y, mo, n) if n > 0 else None)
+    else:
+        target = WEEKDAYS.index(g["W"])
+        if n == -1:
+            last = month_end(y, mo)
+            day = last - timedelta(days=(last.weekday() - target) % 7)
+        else:
+            first = date(y, mo, 1)
+            day = first + timedelta(days=(target - first.weekday()) % 7 + 7 * (n - 1))
+            if day.month != mo:
+                return None
+    return Atom(m.start(), m.end(), "nth_weekday", relative=not g["Y"], y_own=bool(g["Y"]), span=(day, day, "day"))
+
+
+SINO_DATE = re.compile(rf"(?<![가-힣])(?:(?P<Y>{SINO})년{S})?(?P<M>{SINO})월{S}(?P<D>{SINO})일(?![가-힣])"
+                       rf"|(?<![가-힣])(?P<Q>[일이삼사])분기")
+
+
+def build_sino(m: re.Match, c: Ctx) -> Atom | None:
+    g = m.groupdict()
+    if g["Q"]:
+        if c.ref is None:
+            return None
+        return Atom(m.start(), m.end(), "spelled_date", y=c.ref.year, sub="q" + str(korean_number(g["Q"])), relative=True)
+    y = korean_number(g["Y"]) if g["Y"] else (c.ref.year if c.ref else None)
+    mo, d = korean_number(g["M"]), korean_number(g["D"])
+    if y is None or not mo or not d or mo > 12:
+        return None
+    return Atom(m.start(), m.end(), "spelled_date", y=y, m=mo, d=d, y_own=bool(g["Y"]), relative=not g["Y"])
+
+
+NUM = rf"(?:\d+|{NATIVE}|[일이삼사오육칠팔구십]+)"
+AGO = re.compile(rf"(?P<n>{NUM}){S}(?P<u>주일|주|개월|달|년|일){S}(?:이)?전(?![가-힣])")
+NEXT_N = re.compile(rf"(?<![가-힣])다음{S}(?P<n>{NUM}){S}(?P<u>년|달|개월|주)(?!간|{S}동안)")
+
+
+def build_ago(m: re.Match, c: Ctx) -> Atom | None:
+    """3주 전, 2년 전: only where nothing else anchors it (마감 3일 전 is relative to the deadline)."""
+    if c.ref is None:
+        return None
+    head = c.text[max(0, m.start() - 10):m.start()]
+    if not (re.search(r"(^|\n|[(\[,:]|불과|지금부터|지금으로부터)[ \t]*$", head) or m.start() == 0):
+        return None
+    n, u, ref = korean_number(m.group("n")), m.group("u"), c.ref
+    if not n:
+        return None
+    if u == "년":
+        y = ref.year - n
+        return Atom(m.start(), m.end(), "ago", relative=True, span=(date(y, ref.month, 1), month_end(y, ref.month), "month"))
+    days = {"주": 7, "주일": 7, "일": 1}.get(u)
+    if days:
+        day = ref - timedelta(days=days * n)
+    else:
+        y, mo = add_months(ref.year, ref.month, -n)
+        day = date(y, mo, min(ref.day, calendar.monthrange(y, mo)[1]))
+    return Atom(m.start(), m.end(), "ago", relative=True, span=(day, day, "day"))
+
+
+def build_next_n(m: re.Match, c: Ctx) -> Atom | None:
+    if c.ref is None:
+        return None
+    n, u, ref = korean_number(m.group("n")), m.group("u"), c.ref
+    if not n:
+        return None
+    a = Atom(m.start(), m.end(), "next_n", relative=True)
+    if u == "년":
+        a.span = (date(ref.year + 1, 1, 1), date(ref.year + n, 12, 31), "year")
+    elif u == "주":
+        monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=1)
+        a.span = (monday, monday + timedelta(days=7 * n - 1), "day")
+    else:
+        y1, m1 = add_months(ref.year, ref.month, 1)
+        y2, m2 = add_months(ref.year, ref.month, n)
+        a.span = (date(y1, m1, 1), month_end(y2, m2), "month")
+    return a
+
+
+BARE_YEAR = re.compile(r"(?<![\d.,'/:\-A-Za-z])(?P<Y>19[5-9]\d|20\d{2})(?![\d.,%/:\-]|[ \t]?[가-힣A-Za-z]*\d)")
+
+
+def build_bare_year(m: re.Match, c: Ctx) -> Atom | None:
+    """2030 in 「제조 AI 2030 전략」: a year only where nothing makes it an amount."""
+    nxt = c.text[m.end():m.end() + 1]
+    if re.match(r"[가-힣A-Za-z]", nxt) or unit_follows(c.text, m.end()) or before_word(c.text, m.start()) == "제":
+        return None
+    if any(s <= m.start() < e for s, e in c.table_spans):
+        return None
+    y = int(m.group("Y"))
+    return Atom(m.start(), m.end(), "bare_year", y=y, y_own=True)
+
+
+RULES = (
+    ("ko_date", KO, build_ko),
+    ("dot_date", DOT, build_dot),
+    ("dot_month_day", MD, build_md),
+    ("range", SPAN, build_span),
+    ("year_range", YEAR_SPAN, build_year_span),
+    ("numeric_date", NUMERIC, build_numeric),
+    ("relative", REL, build_rel),
+    ("direction", DIR, build_dir),
+    ("holiday", HOLIDAY, build_holiday),
+    ("weekday", WEEKDAY, build_weekday),
+    ("nth_weekday", NTH, build_nth),
+    ("spelled_date", SINO_DATE, build_sino),
+    ("ago", AGO, build_ago),
+    ("next_n", NEXT_N, build_next_n),
+    ("bare_year", BARE_YEAR, build_bare_year),
+)
+
+CONNECTOR = re.compile(rf"{BR}(?:~|-|부터){BR}")
+UNTIL = re.compile(rf"{S}까지")
+RECURRING = ("매년", "매월", "매달", "매해", "매주", "매", "격년", "격월", "격주")
+
+
+# -- table context --------------------------------------------------------------------------
+CELL = re.compile(r"'?(?P<Y>\d{2})\.(?P<M>1[0-2]|0?[1-9])(?:\.(?P<D>3[01]|[12]\d|0?[1-9]))?\.?(?P<mw>월)?")
+
+
+def table_atoms(doc: Document, c: Ctx) -> list[Atom]:
+    """26.1 in a column headed 국회 통과 / 시행일 / 일정 ... is January 2026."""
+    out = []
+    for t in doc.tables:
+        lines, pos = [], t.char_start
+        for line in doc.text[t.char_start:t.char_end].split("\n"):
+            lines.append((pos, line))
+            pos += len(line) + 1
+        if len(lines) < 2:
+            continue
+        header = lines[0][1].split("\t")
+        cols = {j for j, h in enumerate(header) if any(w.replace(" ", "") in h.replace(" ", "") for w in COLUMN_WORDS)}
+        if not cols:
+            continue
+        for start, line in lines[1:]:
+            offset = start
+            for j, cell in enumerate(line.split("\t")):
+                core = cell.strip()
+                if j in cols and core:
+                    m = CELL.fullmatch(core.translate(FOLD))
+                    if m:
+                        s = offset + cell.index(core)
+                        y = two_digit_year(int(m.group("Y")), c.ref)
+                        a = Atom(s, s + len(core), "table_date_column", y=y, m=int(m.group("M")), y_own=True,
+                                 d=int(m.group("D")) if m.group("D") else None)
+                        out.append(a)
+                offset += len(cell) + 1
+    return out
+
+
+# -- assembly -------------------------------------------------------------------------------
+def candidates(text: str, c: Ctx) -> list[Atom]:
+    found = []
+    for _name, rx, build in RULES:
+        for m in rx.finditer(text):
+            if m.end() == m.start():
+                continue
+            try:
+                a = build(m, c)
+            except (ValueError, OverflowError):      # an impossible date (2월 30일) is no date
+                continue
+            if a is not None and a.e > a.s:
+                found.append(a)
+    return found
+
+
+def choose(atoms: list[Atom]) -> list[Atom]:
+    """Leftmost, then longest: overlapping readings of one span keep the fullest."""
+    atoms.sort(key=lambda a: (a.s, -(a.e - a.s)))
+    kept, end = [], -1
+    for a in atoms:
+        if a.s >= end:
+            kept.append(a)
+            end = a.e
+    return kept
+
+
+def inherit(head: Atom, tail: Atom, head_start: date) -> Atom:
+    """The tail of a range takes the year (and month) it leaves out from the head."""
+    t = replace(tail)
+    if t.span is None:
+        if t.d is not None and not t.m_own:
+            t.m = head_start.month
+        if not t.y_own:
+            t.y = head_start.year
+            t.relative = head.relative
+    return t
+
+
+def merge_ranges(atoms: list[Atom], text: str, c: Ctx) -> list[Atom]:
+    out: list[Atom] = []
+    i = 0
+    while i < len(atoms):
+        a = atoms[i]
+        if i + 1 < len(atoms):
+            b = atoms[i + 1]
+            gap = text[a.e:b.s]
+            ra = resolve(a)
+            if ra and CONNECTOR.fullmatch(gap):
+                tb = inherit(a, b, ra[0])
+                rb = resolve(tb)
+                if rb and rb[1] >= ra[0]:
+                    e = b.e
+                    u = UNTIL.match(text, e)
+                    if u:
+                        e = u.end()
+                    gran = coarsest(ra[2], rb[2])
+                    merged = replace(a, e=e, rule=a.rule if a.rule == b.rule else a.rule + "+" + b.rule,
+                                     span=(ra[0], rb[1], gran), relative=a.relative or tb.relative)
+                    merged.warning = ra[3] or rb[3]
+                    out.append(merged)
+                    i += 2
+                    continue
+            # 오늘(4.12.): one mention, the word and its date
+            if a.span and a.rule.startswith("relative_day") and re.fullmatch(r"[ \t]?\(", gap) and \
+                    text[b.e:b.e + 1] == ")" and resolve(b) and resolve(b)[:2] == ra[:2]:
+                out.append(replace(b, s=a.s, e=b.e + 1))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+GRAIN_ORDER = ["day", "month", "quarter", "half", "year"]
+
+
+def coarsest(g1: str, g2: str) -> str:
+    return max(g1, g2, key=GRAIN_ORDER.index)
+
+
+def extract(doc: Document, ref: date | None) -> list[dict]:
+    text = doc.text.translate(FOLD)
+    c = Ctx(text, ref, [(t.char_start, t.char_end) for t in doc.tables])
+    atoms = choose(candidates(text, c) + table_atoms(doc, c))
+    atoms = merge_ranges(atoms, text, c)
+    rows = []
+    for a in atoms:
+        r = resolve(a)
+        if r is None:
+            continue
+        if not a.y_own and before_word(text, a.s) in RECURRING:
+            continue                                  # 매년 3~5월 recurs; it is no one date
+        start, end, gran, warning = r
+        rows.append({
+            "text": doc.text[a.s:a.e], "start": start, "end": end, "granularity": gran,
+            "relative": bool(a.relative), "time": a.time if gran == "day" else None,
+            "char_start": a.s, "char_end": a.e, "rule": a.rule,
+            "warning": a.warning or warning,
+        })
+    return rows
+
+
+def parse_date(text: str, ref: date | None) -> dict | None:
+    """One short expression ('26.3, 25.12, 2026. 5. 28.) -> its row, or None.
+
+    A bare `25.12` is read as a date (two-digit year . month), as in a date column.
+    """
+    core = text.strip().strip("()[]")
+    doc = Document.from_text(core)
+    rows = [r for r in extract(doc, ref) if r["char_start"] == 0]
+    if rows:
+        return max(rows, key=lambda r: r["char_end"])
+    m = CELL.fullmatch(core.translate(FOLD))
+    if m:
+        y = two_digit_year(int(m.group("Y")), ref)
+        a = Atom(0, len(core), "table_date_column", y=y, m=int(m.group("M")), y_own=True,
+                 d=int(m.group("D")) if m.group("D") else None)
+        r = resolve(a)
+        if r:
+            return {"text": core, "start": r[0], "end": r[1], "granularity": r[2], "relative": False, "time": None,
+                    "char_start": 0, "char_end": len(core), "rule": a.rule, "warning": r[3]}
+    return None
+
+
+def debug(text: str, ref: date | None = None) -> None:
+    """Print which rule matched which span."""
+    for r in extract(Document.from_text(text), ref):
+        print(f"{r['char_start']:>5}-{r['char_end']:<5} {r['rule']:<24} {r['text']!r} -> {r['start']}..{r['end']} "
+              f"{r['granularity']}{' rel' if r['relative'] else ''}{' ' + r['time'] if r['time'] else ''}"
+              f"{' ! ' + r['warning'] if r['warning'] else ''}")

@@ -1,0 +1,33 @@
+"""Run every extractor over one document: the rows of each contract table, without release_id.
+
+>>> rows = extract(Document.from_text("보도시점 2026. 5. 28.(목) 10:00\\n\\n수출이 7,093억 달러를 기록"))
+>>> rows["release"]["embargo_at"].isoformat()
+'2026-05-28T10:00:00+09:00'
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from extractors import contacts, dates, laws, metadata, quantities
+from extractors.document import Document
+
+
+def reference_date(release: dict, doc: Document) -> date | None:
+    """The release's own date: embargo, else distribution, else a date the file carries."""
+    for key in ("embargo_at", "distributed_at"):
+        if release.get(key) is not None:
+            return release[key].date()
+    return doc.created_at.date() if doc.created_at else None
+
+
+def extract(doc: Document, ref: date | None = None, law_names=None) -> dict:
+    release = metadata.extract(doc)
+    ref = ref or reference_date(release, doc)
+    date_rows = dates.extract(doc, ref)
+    return {
+        "release": release,
+        "quantities": quantities.extract(doc),
+        "dates": date_rows,
+        "laws": laws.extract(doc, date_rows, law_names),
+        "contacts": contacts.extract(doc),
+    }

@@ -1,0 +1,445 @@
+"""Statute, decree and bill mentions of a release -> rows of the `laws` table (contract v1).
+
+Two rules find names: `bracketed` (「」 『』 ｢｣ ‘’ '' "" and mismatched pairs such as ｢…」, the
+name may wrap over a line or page break) and `bare` (a word ending in 법, 법률, 특별법, 시행령,
+시행규칙 or 조례 whose start Kiwi finds; `bare_joined` when a short name takes the noun before
+it, `bare_titled` when it runs back over `…에 관한 / …을 위한`). The words around a name give
+`provisional` (가칭), `action` and `action_date` (a row of the `dates` extractor in the
+parentheses after the action, or the cell of a law table's action column). The Korean words
+live in `extractors/data/laws_*`.
+
+>>> [(r["name"], r["action"]) for r in extract(Document.from_text("개정 노조법과 관련하여"), [])]
+[('노조법', '개정')]
+>>> [(r["text"], r["name"]) for r in extract(Document.from_text("아울러 「석유\\n\\n화학특별법」 제정"), [])]
+[('「석유\\n\\n화학특별법」', '석유화학특별법')]
+>>> [r["name"] for r in extract(Document.from_text("해결 방법을 찾고 「제조 AI 2030 전략」을 수립"), [])]
+[]
+"""
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterator
+
+import regex
+
+from extractors.document import Document
+
+DATA = Path(__file__).parent / "data"
+
+
+def _words(name: str) -> list[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+SUFFIXES = sorted(_words("laws_suffixes.txt"), key=len, reverse=True)
+GENERIC = set(_words("laws_generic.txt"))
+NOT_LAW_TAILS = set(_words("laws_not_law_tails.txt"))
+MODIFIERS = set(_words("laws_modifiers.txt"))
+JOINABLE = set(_words("laws_joinable.txt"))
+NEGATING_PREFIXES = set(_words("laws_negating_prefixes.txt"))
+JOIN_WITH_SPACE = set(_words("laws_join_with_space.txt"))
+ACTIONS = dict(ln.split("\t") for ln in _words("laws_actions.tsv"))
+
+# --- named fragments -------------------------------------------------------------------
+ENDS_LAW = regex.compile("(?:" + "|".join(map(regex.escape, SUFFIXES)) + r")$")
+FOOTER_LINE = regex.compile(r"^\s*(?:-\s*\d+\s*-|\d+\s*/\s*\d+)?\s*$")  # blank or `- 2 -` between halves
+TRAILING_NOTE = regex.compile(r"\s*\((?P<note>[^()]{1,12})\)$")      # 「…규정(대통령령)」, 「…법(가칭)」
+PROVISIONAL_INSIDE = regex.compile(r"^\s*\(?가칭\)?\s*")
+PROVISIONAL_BEFORE = regex.compile(r"(?:가칭|\(가칭\))\s*$")
+PROVISIONAL_AFTER = regex.compile(r"^\s*\(가칭\)")
+MIDDLE_DOTS = regex.compile(r"[·ㆍ‧・∙•]")
+
+# Bracket pairs: any corner bracket closes any corner bracket (releases mix ｢…」); quotes
+# close quotes. An apostrophe before a digit is a year ('26.3), never an opening quote.
+CORNER_OPEN, CORNER_CLOSE = "「『｢", "」』｣"
+QUOTE_OPEN, QUOTE_CLOSE = "‘'\"“", "’'\"”"
+BRACKETED = regex.compile(
+    rf"(?P<open>[{CORNER_OPEN}])(?P<body>[^{CORNER_OPEN}{CORNER_CLOSE}]{{1,160}}?)(?P<close>[{CORNER_CLOSE}])"
+    rf"|(?P<open>[{QUOTE_OPEN}])(?!\d)(?P<body>[^{QUOTE_OPEN}{QUOTE_CLOSE}{CORNER_OPEN}{CORNER_CLOSE}]{{1,100}}?)"
+    rf"(?P<close>[{QUOTE_CLOSE}])")
+MAX_BREAKS = 4   # a wrapped name spans a few lines at most
+
+ACTION_WORD = regex.compile(
+    r"(?P<act>" + "|".join(regex.escape(a).replace(r"\ ", r"\s*") for a in sorted(ACTIONS, key=len, reverse=True))
+    + r")(?P<tail>안)?(?=$|[^가-힣]|[을를이가은는에과와도로하한했된됐되할될함후전중일및시])")
+# What may stand between a name and its action word: particles, 국회/본회의, a parenthetical
+# such as (이하 ‘공정거래법’), a table superscript `^{`, and date rows (removed beforehand).
+ACTION_GAP = regex.compile(r"(?:\s|안|상|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|\^\{|\([^()]{0,40}\))*")
+ACTION_BEFORE = regex.compile(
+    r"(?P<act>" + "|".join(regex.escape(a) for a in sorted(ACTIONS, key=len, reverse=True))
+    + r")(?:된|한|될|할|되는|하는|중인)?\s+$")
+ACTION_WINDOW = 40
+
+# Inside one word every token before the law word is part of the name, whatever Kiwi calls it
+# (통상/MAG 변화 대응 법): only particles, endings, verbs and brackets end the run.
+CHAIN_TAGS = {"NNG", "NNP", "NNB", "NR", "NP", "SL", "SN", "SH", "XSN", "XPN", "MAG", "MM"}
+NOUN_TAGS = {"NNG", "NNP", "SL", "SN", "SH", "XSN"}
+STOP_FOLLOWERS = {"NNG", "NNP", "NNB", "NR", "SL", "SN", "SH", "XSN"}   # 위법행위, 적용법조, 법적
+TITLE_PARTICLES = {"JKB", "JKO", "JKG", "JC"}   # 에, 을/를, 의, 과/와 inside a title
+TITLE_VERBS = {"관하", "위하", "대하"}   # …에 관한 법률, …을 위한 특별법
+SHORT_NAME = 3   # 활력법, 노조법: too short to stand alone when a plain noun precedes them
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    name: str
+    rule: str
+    provisional: bool = False
+
+
+# --- helpers ---------------------------------------------------------------------------
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+def join_lines(s: str) -> str:
+    """A name's text with its line/page breaks closed up: no space inside a word, one after 및/관한."""
+    lines = s.split("\n")
+    parts = [lines[0]] + [ln for ln in lines[1:-1] if not FOOTER_LINE.match(ln)] + ([lines[-1]] if len(lines) > 1 else [])
+    out = parts[0].rstrip()
+    for nxt in parts[1:]:
+        nxt = nxt.strip()
+        if not nxt:
+            continue
+        last = out.split()[-1] if out.split() else ""
+        spaced = (last in JOIN_WITH_SPACE or last.endswith("에") or not out
+                  or not ("가" <= out[-1] <= "힣" and "가" <= nxt[0] <= "힣"))
+        out = out + (" " if spaced and out else "") + nxt
+    return " ".join(out.split())
+
+
+def law_key(name: str) -> str:
+    """Comparison key for official names: NFC, one middle dot, no spaces."""
+    return _squash(MIDDLE_DOTS.sub("ㆍ", unicodedata.normalize("NFC", name)))
+
+
+class LawNames:
+    """The user's list of official law names (`bodo ingest --law-names FILE`).
+
+    One name a line ('#' comments skipped); a TSV's first column is the name.
+    >>> LawNames(["독점규제 및 공정거래에 관한 법률"]).match("독점규제 및 공정거래에 관한  법률")
+    '독점규제 및 공정거래에 관한 법률'
+    """
+
+    def __init__(self, names):
+        self._by_key: dict[str, str] = {}
+        for n in names:
+            self._by_key.setdefault(law_key(n), n.strip())
+
+    @classmethod
+    def from_file(cls, path) -> "LawNames":
+        names = []
+        for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+            name = line.split("\t")[0].strip()
+            if name and not name.startswith("#") and name != "name":
+                names.append(name)
+        return cls(names)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def match(self, name: str) -> str | None:
+        found = self._by_key.get(law_key(name))
+        if found is None and (m := TRAILING_NOTE.search(name)):
+            found = self._by_key.get(law_key(name[:m.start()]))
+        return found
+
+
+class Tokens:
+    """Kiwi's tokens of the whole text, searchable by offset."""
+
+    def __init__(self, text: str):
+        from extractors.kiwi import kiwi, tokenize
+        kiwi()   # build first: tokenize() holds the lock that kiwi() takes on first use
+        self.text = text
+        self.toks = [t for t in tokenize(text)]
+        self.starts = [t.start for t in self.toks]
+
+    def __len__(self):
+        return len(self.toks)
+
+    def __getitem__(self, i):
+        return self.toks[i]
+
+    def end(self, i: int) -> int:
+        return self.toks[i].start + self.toks[i].len
+
+    def contiguous(self, i: int, j: int) -> bool:
+        return 0 <= i < len(self.toks) and 0 <= j < len(self.toks) and self.end(i) == self.toks[j].start
+
+    def gap(self, i: int, j: int) -> str:
+        return self.text[self.end(i):self.toks[j].start]
+
+
+def _last_token(name: str) -> str:
+    from extractors.kiwi import kiwi, tokenize
+    kiwi()
+    toks = [t for t in tokenize(name) if t.tag.startswith(("NN", "XPN", "XSN", "SL", "SN", "SH"))]
+    return toks[-1].form if toks else name
+
+
+def is_law_name(name: str, last_token: str | None = None) -> bool:
+    """Ends like a law, is not a word about laws, and its 법 is not a method (방법, 해법)."""
+    flat = _squash(name)
+    if not ENDS_LAW.search(flat) or flat in GENERIC or len(flat) < 2:
+        return False
+    last = last_token if last_token is not None else _last_token(name)
+    return last not in NOT_LAW_TAILS
+
+
+# --- rules -----------------------------------------------------------------------------
+def find_bracketed(doc: Document, toks: Tokens) -> Iterator[Mention]:
+    """「대미투자특별법」, ‘반도체특별법’, ｢석유\\n화학…규정」: the name is the whole inside."""
+    text, pos = doc.text, 0
+    while (m := BRACKETED.search(text, pos)) is not None:
+        pos = m.start() + 1              # overlapping search: a failed ' may open nothing
+        body = m.group("body")
+        if body.count("\n") > MAX_BREAKS or "\t" in body:
+            continue
+        name = join_lines(body)
+        provisional = bool(PROVISIONAL_INSIDE.match(name) and "가칭" in name[:4])
+        name = PROVISIONAL_INSIDE.sub("", name) if provisional else name
+        note = TRAILING_NOTE.search(name)
+        if note and note.group("note").strip() == "가칭":
+            provisional, name = True, name[:note.start()]
+        core = name[:note.start()] if note else name
+        if not (is_law_name(core) or (note and is_law_name(name))):
+            continue
+        yield Mention(m.start(), m.end(), name, "bracketed", provisional)
+        pos = m.end()
+
+
+def _chain_start(toks: Tokens, i: int) -> int:
+    """First token of the unbroken run of nouns that ends at token i (대미+투자+특별법)."""
+    j = i
+    while j > 0 and toks.contiguous(j - 1, j) and (
+            toks[j - 1].tag in CHAIN_TAGS or (toks[j - 1].tag in ("SP", "SO", "SW") and toks[j - 1].form in "·ㆍ‧-.")):
+        j -= 1
+    while j < i and toks[j].tag in ("SP", "SO", "SW"):
+        j += 1
+    return j
+
+
+def _word_before(toks: Tokens, j: int) -> tuple[int, int] | None:
+    """Token range (a, b) of the plain-noun word right before token j, across one space or wrap."""
+    b = j - 1
+    if b < 0:
+        return None
+    gap = toks.gap(b, j)
+    if not gap or gap.strip() or "\t" in gap or gap.count("\n") > 1:
+        return None
+    a = _chain_start(toks, b)
+    if any(toks[k].tag not in NOUN_TAGS for k in range(a, b + 1)):
+        return None
+    return a, b
+
+
+def _titled_start(toks: Tokens, j: int) -> int | None:
+    """Start token of `X 및 Y 등에 관한` before token j, or None when j is not preceded by one."""
+    def title_verb(k: int) -> bool:     # 관한, 위한, 대한 (Kiwi: 관하/VV + ᆫ/ETM)
+        return k >= 1 and toks[k].tag == "ETM" and toks[k - 1].tag == "VV" and toks[k - 1].form in TITLE_VERBS
+
+    if not title_verb(j - 1):
+        return None
+    start, k = None, j - 3
+    while k >= 0:
+        gap = toks.gap(k, k + 1)
+        if "\t" in gap or gap.count("\n") > 1:
+            break
+        tag, form = toks[k].tag, toks[k].form
+        if title_verb(k):
+            k -= 2
+        elif tag in ("NNB", "NR"):   # 등
+            k -= 1
+        elif tag in NOUN_TAGS:
+            a = _chain_start(toks, k)
+            if _squash(toks.text[toks[a].start:toks.end(k)]) in MODIFIERS:
+                break
+            start, k = a, a - 1
+        elif tag in TITLE_PARTICLES or (tag == "MAG" and form == "및") or form in "·ㆍ‧":
+            k -= 1
+        else:
+            break
+    return start
+
+
+def find_bare(doc: Document, toks: Tokens) -> Iterator[Mention]:
+    """공정거래법상, 개정 노조법, 기업 활력법, 화학물질 등록 및 평가 등에 관한 법률: Kiwi finds the start."""
+    text = doc.text
+    for i in range(len(toks)):
+        t = toks[i]
+        if t.tag not in ("NNG", "NNP"):
+            continue
+        end = toks.end(i)
+        bill = t.form.endswith("법안")
+        if bill:          # 반도체특별법안 -> 반도체특별법 (the bill of that law)
+            end -= 1
+        elif not ENDS_LAW.search(text[max(0, end - 4):end]):
+            continue
+        if toks.contiguous(i, i + 1) and toks[i + 1].tag in STOP_FOLLOWERS and toks[i + 1].form not in ("상",):
+            continue
+        j = _chain_start(toks, i)
+        if bill and j == i:
+            continue
+        if toks[j].tag == "XPN" and toks[j].form in NEGATING_PREFIXES:
+            continue      # 반헌법 행위
+        start, rule = toks[j].start, "bare"
+        word = _squash(text[start:end])
+        last = t.form[:-1] if bill else t.form
+        if last in NOT_LAW_TAILS:
+            continue
+        if word != "법" and (ts := _titled_start(toks, j)) is not None:
+            start, rule = toks[ts].start, "bare_titled"
+        elif word in JOINABLE or (word not in GENERIC and sum("가" <= c <= "힣" for c in word) <= SHORT_NAME):
+            before = _word_before(toks, j)
+            if before and _squash(text[toks[before[0]].start:toks.end(before[1])]) not in MODIFIERS:
+                start, rule = toks[before[0]].start, "bare_joined"
+        name = join_lines(text[start:end])
+        if not is_law_name(name, last):
+            continue
+        yield Mention(start, end, name, rule)
+
+
+RULES: tuple[tuple[str, Callable[[Document, Tokens], Iterator[Mention]]], ...] = (
+    ("bracketed", find_bracketed),
+    ("bare", find_bare),
+)
+
+
+# --- attributes ------------------------------------------------------------------------
+def _dates_in(dates: list[dict], start: int, end: int) -> list[dict]:
+    return [d for d in dates if start <= d["char_start"] and d["char_end"] <= end]
+
+
+def _mask_dates(text: str, dates: list[dict], offset: int) -> str:
+    """The window with date rows blanked out, so `국회 통과('25.12)` and `'25.12월 제정` read alike."""
+    chars = list(text)
+    for d in dates:
+        for k in range(max(d["char_start"], offset), min(d["char_end"], offset + len(text))):
+            chars[k - offset] = " "
+    return "".join(chars)
+
+
+def action_after(doc: Document, m: Mention, dates: list[dict]):
+    """`「X법」을 제정('26.3)`, `X법 국회 통과`, `X법이 국회 본회의를 통과`, `반도체특별법 ^{제정}`."""
+    stop = doc.text.find("\n", m.end)
+    stop = min(m.end + ACTION_WINDOW, len(doc.text) if stop < 0 else stop)
+    window = _mask_dates(doc.text[m.end:stop], dates, m.end)
+    gap = ACTION_GAP.match(window)
+    act = ACTION_WORD.match(window, gap.end())
+    if act is None:
+        return None
+    action = ACTIONS[" ".join(act.group("act").split())]
+    a_end = m.end + act.end()
+    when = _dates_in(dates, m.end, m.end + act.start())          # '26.3월 제정
+    after = regex.match(r"\s*\([^()]{1,30}\)", doc.text[a_end:a_end + 32])
+    if after:
+        when = _dates_in(dates, a_end, a_end + after.end()) or when   # 제정('26.3)
+    return action, (when[0]["start"] if when else None)
+
+
+def action_before(doc: Document, m: Mention, dates: list[dict]):
+    """`개정 노조법`, `국회를 통과한 X법`, `공포된 X법`."""
+    head = doc.text[max(0, m.start - 12):m.start]
+    if "\n" in head:
+        head = head[head.rfind("\n") + 1:]
+    if PROVISIONAL_BEFORE.search(head):
+        head = PROVISIONAL_BEFORE.sub("", head)
+    b = ACTION_BEFORE.search(head)
+    if b is None:
+        return None
+    action = ACTIONS[b.group("act")]
+    a_start = m.start - len(head) + b.start()
+    when = [d for d in dates if a_start - 4 <= d["char_end"] <= a_start]
+    return action, (when[-1]["start"] if when else None)
+
+
+def action_from_table(doc: Document, m: Mention, dates: list[dict]):
+    """A law table (`법안명 | 주요내용 | 국회 통과`): the action column's date in the law's row."""
+    for t in doc.tables:
+        if not (t.char_start <= m.start < t.char_end) or not t.rows:
+            continue
+        lines = doc.text[t.char_start:t.char_end].split("\n")
+        header = lines[0].split("\t")
+        cols = [(k, ACTIONS.get(" ".join(h.split()).removesuffix("일").strip())) for k, h in enumerate(header)]
+        cols = [(k, a) for k, a in cols if a]
+        if not cols:
+            return None
+        pos = t.char_start
+        for line in lines:
+            if pos <= m.start <= pos + len(line):
+                cells, cpos = line.split("\t"), pos
+                spans = []
+                for c in cells:
+                    spans.append((cpos, cpos + len(c)))
+                    cpos += len(c) + 1
+                for k, action in cols:
+                    if k < len(spans) and not (spans[k][0] <= m.start < spans[k][1]):
+                        when = _dates_in(dates, *spans[k])
+                        if when:
+                            return action, when[0]["start"]
+                return None
+            pos += len(line) + 1
+    return None
+
+
+def _provisional(doc: Document, m: Mention) -> bool:
+    head = doc.text[max(0, m.start - 8):m.start]
+    return m.provisional or bool(PROVISIONAL_BEFORE.search(head) or PROVISIONAL_AFTER.match(doc.text[m.end:m.end + 8]))
+
+
+# --- the extractor ---------------------------------------------------------------------
+def mentions(doc: Document) -> list[Mention]:
+    """Every law mention, bracketed ones first claiming their span, in text order."""
+    toks = Tokens(doc.text)
+    found: list[Mention] = []
+    claimed: list[tuple[int, int]] = []
+    for _name, rule in RULES:
+        for m in rule(doc, toks):
+            if any(s < m.end and m.start < e for s, e in claimed):
+                continue
+            found.append(m)
+            claimed.append((m.start, m.end))
+    found.sort(key=lambda m: m.start)
+    return _with_decrees(doc, found, toks)
+
+
+def _with_decrees(doc: Document, found: list[Mention], toks: Tokens) -> list[Mention]:
+    """`국가재정법 시행령`, `「근로기준법」 시행규칙`: the decree of the law just named is one name."""
+    out: list[Mention] = []
+    for m in found:
+        tail = regex.match(r"[ \t]?(시행령|시행규칙)(?![가-힣]{2})", doc.text[m.end:m.end + 6])
+        if tail and not any(o.start >= m.end and o.start < m.end + tail.end() for o in found):
+            m = replace(m, end=m.end + tail.end(), name=f"{m.name} {tail.group(1)}")
+        out.append(m)
+    return out
+
+
+def extract(doc: Document, dates: list[dict], law_names: LawNames | None = None) -> list[dict]:
+    rows = []
+    for m in mentions(doc):
+        found = action_from_table(doc, m, dates) or action_after(doc, m, dates) or action_before(doc, m, dates)
+        action, when = found if found else (None, None)
+        rows.append({
+            "text": doc.text[m.start:m.end],
+            "name": m.name,
+            "provisional": _provisional(doc, m),
+            "action": action,
+            "action_date": when,
+            "official_name": law_names.match(m.name) if law_names else None,
+            "char_start": m.start,
+            "char_end": m.end,
+            "rule": m.rule,
+        })
+    return rows
+
+
+def debug(text: str) -> list[tuple[str, str, str, str | None]]:
+    """(rule, text, name, action) of each mention in a loose string, for a person to read."""
+    return [(r["rule"], r["text"], r["name"], r["action"]) for r in extract(Document.from_text(text), [])]

@@ -1,0 +1,201 @@
+"""Load a release file into a Document, choosing the loader by the file's signature.
+
+Text files (.txt, .md) are decoded as UTF-8 (with or without BOM), UTF-16 (BOM) or
+CP949/EUC-KR, each strictly: bytes that none of them decodes, or that decode to text
+with no Korean in it, are refused as `undecodable` rather than guessed.
+
+>>> sniff(b"%PDF-1.4 ...")
+'pdf'
+>>> sniff("보도자료".encode("cp949"))
+'txt'
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from extractors.document import Builder, Document, clean, tables_in_text
+
+MAX_BYTES = 200 * 1024 * 1024
+
+
+class LoadError(Exception):
+    """A source that cannot be loaded; `error_type` is a stable code for `curated/errors`."""
+
+    def __init__(self, error_type: str, message: str):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+
+def sniff(data: bytes) -> str:
+    head = data[:8]
+    if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    return "txt"
+
+
+def load(path: Path, source_file: str | None = None) -> Document:
+    path = Path(path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise LoadError("empty", f"{path.name} is empty: re-download the release or remove it from raw/.")
+    if len(data) > MAX_BYTES:
+        raise LoadError("too_large", f"{path.name} is over {MAX_BYTES >> 20} MB; split or remove it.")
+    kind = sniff(data)
+    meta = dict(source_file=source_file or path.name, source_sha256=hashlib.sha256(data).hexdigest())
+    if kind == "pdf":
+        doc = load_pdf(data, **meta)
+    elif kind == "zip":
+        from extractors import hwpx
+        doc = hwpx.load_hwpx(data, **meta)
+    elif kind == "ole":
+        from extractors import hwp
+        doc = hwp.load_hwp(data, **meta)
+    else:
+        doc = load_text(data, fmt="md" if path.suffix.lower() == ".md" else "txt", **meta)
+    if not doc.text.strip():
+        raise LoadError("empty", f"{path.name} holds no text.")
+    return doc
+
+
+# -- text ---------------------------------------------------------------------------------
+
+def decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data[:200].count(b"\x00") > 20:   # UTF-16 without a BOM: every other byte of ASCII is NUL
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_text(text):
+                return text
+        raise UnicodeDecodeError("utf-16", data[:1], 0, 1, "NUL bytes but not UTF-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp949")   # raises on bytes CP949 cannot map
+    if not _looks_like_text(text):
+        raise UnicodeDecodeError("cp949", data[:1], 0, 1, "decodes to no Korean text")
+    return text
+
+
+def _looks_like_text(text: str) -> bool:
+    letters = sum(ch.isalnum() for ch in text)
+    hangul = sum("가" <= ch <= "힣" for ch in text)
+    controls = sum(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text)
+    return hangul > 0 and controls < 0.01 * len(text) and letters > 0.3 * len(text.replace(" ", ""))
+
+
+def load_text(data: bytes, fmt: str = "txt", **meta) -> Document:
+    try:
+        text = clean(decode(data))
+    except (UnicodeDecodeError, UnicodeError) as e:
+        raise LoadError("undecodable", f"{meta.get('source_file')} is not UTF-8, UTF-16 or CP949 text "
+                        f"({e.reason}); convert it to UTF-8.") from None
+    return Document(text=text, source_format=fmt, pages=[(0, len(text))], tables=tables_in_text(text), **meta)
+
+
+# -- PDF ----------------------------------------------------------------------------------
+
+def load_pdf(data: bytes, **meta) -> Document:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect:
+        raise LoadError("pdf_encrypted", f"{meta['source_file']} is password-protected; "
+                        "ask the ministry for an open copy.") from None
+    except (PDFSyntaxError, Exception) as e:
+        if "password" in str(e).lower() or type(e).__name__.startswith("PDFEncrypt"):
+            raise LoadError("pdf_encrypted", f"{meta['source_file']} is encrypted ({type(e).__name__}).") from None
+        raise LoadError("pdf_broken", f"{meta['source_file']} is not a readable PDF "
+                        f"({type(e).__name__}: {e}); re-download it.") from None
+    with pdf:
+        b = Builder()
+        images = 0
+        for number, page in enumerate(pdf.pages, 1):
+            images += len(page.images)
+            for column in _columns(page):
+                _pdf_page(column, number, b)
+            b.end_page()
+        created = _pdf_date(pdf.metadata.get("CreationDate"))
+    doc = b.build(source_format="pdf", created_at=created, **meta)
+    if len("".join(doc.text.split())) < 20:
+        if images:
+            raise LoadError("no_text_layer", f"{meta['source_file']} has {len(pdf.pages)} page(s) of images "
+                            "and no text layer; OCR it or ingest the HWP/HWPX rendering instead.")
+        raise LoadError("empty", f"{meta['source_file']} has no text.")
+    return doc
+
+
+def _columns(page) -> list:
+    """A landscape page printed two-up (two portrait pages side by side) reads left half first."""
+    if page.width <= page.height * 1.1:
+        return [page]
+    words = page.extract_words()
+    if len(words) < 20:
+        return [page]
+    mid = page.width / 2
+    for x in sorted(range(int(page.width * 0.35), int(page.width * 0.65)), key=lambda x: abs(x - mid)):
+        if any(w["x0"] < x < w["x1"] for w in words):
+            continue
+        left = sum(w["x1"] <= x for w in words)
+        if min(left, len(words) - left) > 0.2 * len(words):
+            return [page.crop((0, 0, x, page.height)), page.crop((x, 0, page.width, page.height))]
+        break
+    return [page]
+
+
+def _pdf_page(page, number: int, b: Builder) -> None:
+    """Text outside tables, line by line, with each table rendered at its place."""
+    tables = []
+    for t in page.find_tables():
+        rows = t.extract()
+        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+            tables.append((t.bbox, rows))
+
+    def outside(obj) -> bool:
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for (x0, top, x1, bottom), _ in tables)
+
+    plain = page.filter(outside) if tables else page
+    blocks = [(line["top"], "text", line["text"]) for line in plain.extract_text_lines(x_tolerance=1.5)]
+    blocks += [(bbox[1], "table", rows) for bbox, rows in tables]
+    blocks.sort(key=lambda x: x[0])
+    for _, kind, content in blocks:
+        if kind == "text":
+            b.add_text(content)
+        else:
+            b.add_table(content, page=number)
+
+
+def _pdf_date(raw) -> datetime | None:
+    if isinstance(raw, bytes):
+        raw = raw.decode("latin-1", "ignore")
+    m = re.match(r"D:(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?(?:([+-])(\d{2})'?(\d{2})?)?", raw or "")
+    if not m:
+        return None
+    y, mo, d, h, mi, s, sign, th, tm = m.groups()
+    tz = timezone.utc
+    if sign:
+        off = timedelta(hours=int(th), minutes=int(tm or 0))
+        tz = timezone(off if sign == "+" else -off)
+    try:
+        return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), tzinfo=tz)
+    except ValueError:
+        return None

@@ -1,0 +1,188 @@
+"""Release metadata from the header block: ministry, title, subtitle, embargo, edition, distribution.
+
+The header is the run of lines before the headline that carry labels (보도시점, 보도일시,
+배포), dates, edition words (조간, 석간) or the document type (보도자료). Every label owns
+the text up to the next label, so the layouts of the ministries reduce to one rule:
+a dated text under 배포 is the distribution, any other dated text is an embargo
+candidate, and the earliest candidate (the online one, where 온라인 and 지면 differ) wins.
+
+>>> m = extract(Document.from_text("보도시점 2026. 5. 28.(목) 10:00\\n< 5. 28.(목) 석간 > 배포 2026. 5. 27.(수)\\n\\n위기는 관리\\n\\n- 출범 1주년 -"))
+>>> m["embargo_at"].isoformat(), m["edition"], m["distributed_at"].date().isoformat(), m["title"], m["subtitle"]
+('2026-05-28T10:00:00+09:00', '석간', '2026-05-27', '위기는 관리', '출범 1주년')
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import regex
+
+from extractors.document import Document
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+DOC_TYPE = r"(?:공동\s*)?(?:보\s*도\s*(?:참\s*고\s*)?자\s*료|참고\s*자료|설명\s*자료|해명\s*자료|동정\s*자료|보도\s*해명|긴급\s*지시|알림\s*자료|정정\s*자료|보도\s*설명)"
+LABEL = regex.compile(r"(?P<embargo>보\s*도\s*(?:시\s*점|일\s*시|시\s*간|예\s*정|가\s*능\s*일\s*시))|(?P<dist>배\s*포\s*(?:일\s*시|시\s*점|시\s*간)?)(?!\s*(?:후\s*)?즉\s*시)")
+DATE = regex.compile(
+    r"(?:(?P<y>20\d{2})|['‘’](?P<yy>\d{2}))\s*[.년/-]\s*(?P<m>\d{1,2})\s*[.월/-]\s*(?P<d>\d{1,2})(?!\d)\s*[.일]?"
+    r"(?:\s*\(\s*[월화수목금토일]\s*\))?"
+    r"(?:\s*(?P<ampm>오전|오후|AM|PM)?\s*(?P<h>\d{1,2})\s*(?::|시)\s*(?P<mi>\d{2})?(?:\s*분)?)?")
+EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
+HEADER_WORD = regex.compile(
+    r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")
+ORG_WORD = r"[가-힣]{2,20}(?:부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원)"
+ORG_LINE = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")(?:\s*[·ㆍ‧,]?\s*" + ORG_WORD + r")*\s*$")
+HEAD_TITLE = r"(?:장관|위원장|청장|처장|원장|본부장|사장|이사장|총장|실장|단장|센터장|회장|대표|국장|소장|부총리|총리)"
+ORG_INTRO = regex.compile(
+    r"(?<![가-힣])(?P<org>" + ORG_WORD + r")\s*\((?=[^)]{0,80}(?:" + HEAD_TITLE + r"|이하))[^)]{0,80}\)")
+ORG_SUBJECT = regex.compile(r"^\s*(?:[□○ㅇ❍]\s*)?(?P<org>" + ORG_WORD + r")(?:은|는|이|가)\s", regex.M)
+ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:부|처|청|위원회))\s*" + HEAD_TITLE)
+MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
+SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
+BODY_START = regex.compile(r"^\s*(?:[□■○●◦ㅇ❍◇◆▶►※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
+                           + "|" + ORG_SUBJECT.pattern)
+TITLE_NOISE = regex.compile(r"^\s*(?:#+\s*)|\s*[<〈]\s*끝\s*[>〉]\s*$")
+
+
+def _timestamp(m) -> datetime | None:
+    year = int(m.group("y")) if m.group("y") else 2000 + int(m.group("yy"))
+    hour, minute = int(m.group("h") or 0), int(m.group("mi") or 0)
+    if m.group("ampm") in ("오후", "PM") and hour < 12:
+        hour += 12
+    try:
+        return datetime(year, int(m.group("m")), int(m.group("d")), hour, minute, tzinfo=SEOUL)
+    except ValueError:
+        return None
+
+
+def _is_strong(line: str) -> bool:
+    """A line that certainly belongs to the header: a label, or a date with its year."""
+    return bool(LABEL.search(line) or (DATE.search(line) and len(line.strip()) <= 60))
+
+
+def _is_weak(line: str) -> bool:
+    """A line that may stand in the header: type of document, ministry, edition, logo debris."""
+    s = "".join(line.split())
+    if not s or (len(s) <= 3 and not regex.search(r"\d", s)):
+        return True
+    if regex.fullmatch(DOC_TYPE, s) or (HEADER_WORD.search(line) and len(s) <= 30 and not regex.search(r"[가-힣]{5,}", s)):
+        return True
+    return bool(ORG_LINE.match(line.strip()) and len(s) <= 30) or bool(
+        regex.fullmatch(r"[<〈(]?[\d.\s()월화수목금토일]*(?:조간|석간|방송)?[>〉)]?", s) and DATE.search(line) is None and s)
+
+
+def _split_header(lines: list[str]) -> int:
+    """Index of the first line after the header block: past the last strong line, then weak ones."""
+    end = 0
+    for i, line in enumerate(lines[:15]):
+        if _is_strong(line):
+            end = i + 1
+    while end < len(lines) and end < 20 and _is_weak(lines[end]):
+        end += 1
+    if end == 0:
+        while end < len(lines) and end < 5 and _is_weak(lines[end]):
+            end += 1
+    return end
+
+
+def _parse_header(header: str) -> dict:
+    out: dict = {"embargo_at": None, "embargo_text": None, "edition": None, "distributed_at": None}
+    labels = list(LABEL.finditer(header))
+    segments: list[tuple[str, str]] = []           # (kind, text)
+    first = labels[0].start() if labels else len(header)
+    segments.append(("unlabeled", header[:first]))
+    for i, m in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(header)
+        segments.append(("dist" if m.group("dist") else "embargo", header[m.end():end]))
+    embargo_texts, candidates, immediate = [], [], False
+    for kind, text in segments:
+        text = regex.sub(DOC_TYPE, " ", text)
+        dated = [t for t in (_timestamp(m) for m in DATE.finditer(text)) if t]
+        if kind == "dist":
+            if dated and out["distributed_at"] is None:
+                out["distributed_at"] = dated[0]
+            continue
+        if kind == "unlabeled" and not dated:
+            continue
+        words = " ".join(text.replace(":", " ").split()).strip(" /|")
+        if words:
+            embargo_texts.append(words)
+        candidates += dated
+        immediate = immediate or bool(regex.search(r"즉\s*시", text))
+    if candidates:   # the earliest day; on that day a printed clock time beats a bare date
+        out["embargo_at"] = min(candidates, key=lambda t: (t.date(), t.time() == datetime.min.time(), t))
+    elif immediate:
+        out["embargo_at"] = out["distributed_at"]     # 배포 즉시: public from distribution on
+    out["embargo_text"] = " ".join(embargo_texts) or None
+    editions = ["".join(e.split()) for e in EDITION.findall(header)]
+    for word in ("조간", "석간", "방송", "즉시"):
+        if word in editions:
+            out["edition"] = word
+            break
+    return out
+
+
+def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
+    m = MD_MINISTRY.search(doc.text[:2000])
+    if m:
+        return m.group("org")
+    for line in header_lines:
+        s = regex.sub(DOC_TYPE, "", line).strip()
+        if len("".join(s.split())) >= 3 and ORG_LINE.match(s):
+            return " ".join(s.split())
+    found = [m for m in (p.search(body[:3000]) for p in (ORG_INTRO, ORG_SUBJECT, ORG_HEAD)) if m]
+    if found:   # the body's first naming of an issuing body, however it is phrased
+        return min(found, key=lambda m: m.start()).group("org")
+    m = ORG_INTRO.search(doc.text)
+    return m.group("org") if m else None
+
+
+def _headline(lines: list[str]) -> tuple[str | None, str | None, int]:
+    """Title lines up to the first subtitle mark or body paragraph; then the subtitle items."""
+    title: list[str] = []
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    while i < len(lines) and len(title) < 4:
+        line = lines[i].strip()
+        if (not line or SUB_MARK.match(line) or "\t" in line
+                or (title and (BODY_START.match(line) or len(line) > 45 or len(title) == 3))):
+            break
+        title.append(TITLE_NOISE.sub("", line).strip())
+        i += 1
+    items: list[str] = []
+    blank = False
+    while i < len(lines) and len(items) < 8:
+        line = lines[i].strip()
+        if not line:
+            blank = True
+        elif SUB_MARK.match(line):
+            items.append(SUB_MARK.sub("", line))
+            blank = False
+        elif items and not blank and not BODY_START.match(line) and "\t" not in line and _continues(items[-1]):
+            items[-1] += " " + line
+        else:
+            break
+        i += 1
+    items = [regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items]
+    return (" ".join(title) or None), ("\n".join(it for it in items if it) or None), i
+
+
+def _continues(previous: str) -> bool:
+    """A wrapped subtitle line: the item so far does not end a sentence or a `- … -` pair."""
+    p = previous.rstrip()
+    return not regex.search(r"(?:[-–—―ㅡ－]|[.!?。]|다)$", p) and len(p) >= 25
+
+
+def extract(doc: Document) -> dict:
+    lines = doc.text.split("\n")
+    if lines and lines[0].startswith("# "):            # Markdown renderings: "# title", no header
+        title = _headline([lines[0][2:]])[0]
+        return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": None,
+                "embargo_at": None, "embargo_text": None, "edition": None, "distributed_at": None}
+    k = _split_header(lines)
+    header_lines = lines[:k]
+    out = _parse_header("\n".join(header_lines))
+    out["title"], out["subtitle"], n = _headline(lines[k:])
+    out["ministry"] = _ministry(header_lines, "\n".join(lines[k + n:]), doc)
+    return out

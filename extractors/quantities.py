@@ -1,0 +1,577 @@
+"""Quantities: every number with a unit, a counter, a scale word or a percent sign.
+
+Each row carries the fully scaled value, the unit code of the contract, the counter word of a
+count, the qualifier (여/약/이상/초과/이하/미만/수준/최대 …), and the rule that found it.
+Units, counters, qualifiers and the words that may follow a unit are data files under
+`extractors/data/` (units*.tsv, counters*.txt, qualifiers.tsv); the numbers come from
+`extractors.numbers`. Table cells take the unit of their caption (`(단위: 억원)`) or header.
+
+>>> [(q["value"], q["unit"], q["qualifier"]) for q in extract_text("1,500여 개 기업, 7천억불 돌파")]
+[(1500.0, 'count', 'approx'), (700000000000.0, 'USD', None)]
+>>> [(q["value"], q["value_max"], q["unit"]) for q in extract_text("25000원 - 30000원")]
+[(25000.0, 30000.0, 'KRW')]
+>>> extract_text("제2차 회의, 6번째, 1호 프로젝트, 044-203-5520")
+[]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from extractors import numbers as N
+from extractors.document import Document
+
+DATA = Path(__file__).parent / "data"
+
+
+def _rows(name: str) -> list[list[str]]:
+    out = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.append(line.split("\t"))
+    return out
+
+
+UNITS = [(r[0], r[1], r[2]) for r in _rows("units.tsv")]
+SUFFIX_UNITS = {s: code for s, code, pos in UNITS if pos in ("suffix", "both")}
+PREFIX_UNITS = {s: code for s, code, pos in UNITS if pos in ("prefix", "both")}
+COUNTERS = [r[0] for r in _rows("counters.txt")]
+NATIVE_COUNTERS = [r[0] for r in _rows("counters_native.txt")]
+QUALIFIERS = {(r[0], r[2]): r[1] for r in _rows("qualifiers.tsv")}
+FOLLOW = {r[0] for r in _rows("units_follow.txt")}
+DURATION_AFTER = [r[0] for r in _rows("units_duration.tsv") if r[1] == "after"]
+DURATION_BEFORE = [r[0] for r in _rows("units_duration.tsv") if r[1] == "before"]
+
+CURRENCY_CODES = {code for _, code, _ in UNITS if code.isupper() and len(code) == 3} | {"cent"}
+# Hangul units of one syllable that also end ordinary words (사원, 이불, 일원): a Hangul
+# number of one syllable is taken before them only when it is a scale word (만원, 십불).
+SINGLE_SCALE_WORDS = set("십백천만")
+UNIT_WORDS = {**SUFFIX_UNITS, **{c: "count" for c in COUNTERS}}
+
+HANGUL = r"[가-힣]"
+ALT = N._alt
+_SUFFIX_UNIT = regex.compile(rf"(?P<sp>[ \u00a0]?|\n)(?P<unit>{ALT(UNIT_WORDS)})")
+_NATIVE_COUNTER = regex.compile(rf"(?P<sp>[ ]?)(?P<unit>{ALT(NATIVE_COUNTERS)})")
+_PREFIX_UNIT = regex.compile(rf"(?:^|(?<=[^A-Za-z]))(?P<unit>{ALT(PREFIX_UNITS)})[ ]?$")
+_PREFIX_QUAL = regex.compile(rf"(?<!{HANGUL})(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'prefix')})[ ]?$")
+_SUFFIX_QUAL = regex.compile(
+    rf"(?:[ ]?\([^()\n]{{0,60}}\)|\))?[ \n]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'suffix' and w != '여')})"
+    rf"|[ ]?(?:이|가|을|를)?[ ]?(?P<q>넘는|넘게|넘은)")
+_APPROX_SUFFIX = regex.compile(r"여(?!" + HANGUL + r")|여(?=간|만)")
+_DURATION_AFTER = regex.compile(rf"[ ]?(?:{ALT(DURATION_AFTER)})")
+_DURATION_BEFORE = regex.compile(rf"(?<!{HANGUL})(?:{ALT(DURATION_BEFORE)})[ ]?$")
+_NUMBER = regex.compile(rf"(?P<ar>{N.ARABIC_NUMBER})|(?<!{HANGUL})(?P<sino>{N.SINO_NUMBER})")
+_ARABIC_GROUP = regex.compile(N.ARABIC_GROUP)
+_NATIVE = regex.compile(rf"(?<!{HANGUL})(?:{N.NATIVE_NUMBER})")
+_SIGN = regex.compile(rf"(?:^|(?<=[\s(\[<:]))[+\-−△▲▽]$")
+_RANGE_SEP = regex.compile(r"[ ]*[~∼〜\-–][ ]*")
+_TRANSITION = regex.compile(r"[ ]*(?:→|->|⇒|에서)[ ]*")
+_CENTS = regex.compile(rf"[ ]?(?P<num>{N.ARABIC}|{N.SINO_NUMBER})센트")
+_PAGE_NUMBER_LINE = regex.compile(r"^\s*-\s*\d+\s*-\s*$")
+_ORDINAL_BEFORE = regex.compile(rf"(?<!{HANGUL})제[ ]?$")
+_CLOCK_BEFORE = regex.compile(r"\d[ ]?시[ ]?$")
+_AGE_FOLLOW = regex.compile(rf"[ ]?(?:{HANGUL})")
+_SCALE_CHARS = set(N.SMALL_SCALES) | set(N.BIG_SCALES)
+
+
+@dataclass
+class Q:
+    start: int
+    end: int
+    value: float
+    unit: str | None
+    counter: str | None = None
+    qualifier: str | None = None
+    value_max: float | None = None
+    rule: str = "scaled_number"
+    sentence: str | None = None
+
+
+# -- one number followed by its unit -----------------------------------------------------
+
+@dataclass
+class _Num:
+    start: int          # where the surface starts (sign, prefix currency, prefix qualifier)
+    num_start: int
+    num_end: int
+    value: float
+    scaled: bool        # carries a scale word (천, 만, 억, ...)
+    hangul: bool
+    end: int = 0        # after the unit / qualifier
+    unit: str | None = None
+    counter: str | None = None
+    qualifier: str | None = None
+    unit_surface: str = ""
+    trailing_scale: float = 1.0
+    flags: set = field(default_factory=set)
+
+
+def _number_at(text: str, m) -> _Num | None:
+    """Parse the number candidate `m`, falling back to its first group when the run does not parse."""
+    s, e = m.span()
+    surface = m.group()
+    value = N.parse_number(surface)
+    if value is None and m.group("ar"):
+        g = _ARABIC_GROUP.match(text, s)
+        s, e = g.span()
+        surface = g.group()
+        value = N.parse_number(surface)
+    if value is None:
+        return None
+    hangul = bool(m.group("sino"))
+    scaled = any(c in _SCALE_CHARS for c in surface)
+    num = _Num(start=s, num_start=s, num_end=e, value=value, scaled=scaled, hangul=hangul, end=e)
+    tail = regex.search(rf"(?:{N.SMALL}|{N.BIG})+$", surface)
+    if tail and not hangul:
+        num.trailing_scale = N.parse_number(tail.group()) or 1.0
+    return num
+
+
+def _excluded_before(text: str, s: int, e: int) -> bool:
+    """Ordinals (제2차), codes (K64919, C20), years ('25), clock and phone pieces, dotted dates, page numbers."""
+    before = text[max(0, s - 3):s]
+    if _ORDINAL_BEFORE.search(before):
+        return True
+    prev = text[s - 1] if s else ""
+    if prev and (prev.isascii() and prev.isalpha() or prev in "'‘’`:#_"):
+        return True
+    if regex.search(r"\d[.\-/]$", text[max(0, s - 2):s]):
+        return True
+    nxt = text[e:e + 2]
+    if regex.match(r"[.:/\-]\d", nxt) and not regex.match(r"-\d[\d,.]*\s?[^\d\s,.\-]", text[e:e + 30]):
+        return True
+    line_start = text.rfind("\n", 0, s) + 1
+    line_end = text.find("\n", e)
+    return bool(_PAGE_NUMBER_LINE.match(text[line_start:None if line_end < 0 else line_end]))
+
+
+def _follow_ok(text: str, pos: int, surface: str) -> bool:
+    """A unit word must end a word: 원을/원 규모 yes, 원유/원전 no; ASCII units are not glued to letters."""
+    nxt = text[pos:pos + 1]
+    if not nxt:
+        return True
+    if surface[-1:].isascii() and surface[-1:].isalpha():
+        return not (nxt.isascii() and nxt.isalnum())
+    if regex.match(HANGUL, surface[-1:]):
+        return not regex.match(HANGUL, nxt) or nxt in FOLLOW
+    return True
+
+
+def _attach_unit(text: str, num: _Num) -> None:
+    """Prefix currency/sign/qualifier before the number; 여, unit and qualifier after it."""
+    s = num.num_start
+    # sign glued to the number
+    if s and _SIGN.search(text[max(0, s - 2):s]):
+        sign = text[s - 1]
+        if sign in "-−△▲▽":
+            num.value = -num.value
+        s -= 1
+    m = _PREFIX_UNIT.search(text[max(0, s - 6):s])
+    if m:
+        num.unit = PREFIX_UNITS[m.group("unit")]
+        num.unit_surface = m.group("unit")
+        s -= len(m.group())
+    m = _PREFIX_QUAL.search(text[max(0, s - 4):s])
+    if m:
+        num.qualifier = QUALIFIERS[(m.group("q"), "prefix")]
+        s -= len(m.group())
+    num.start = s
+
+    pos = num.num_end
+    if text.startswith("+", pos) and not text[pos + 1:pos + 2].isdigit():
+        num.qualifier = QUALIFIERS[("+", "mark")]
+        pos += 1
+    if text.startswith("여", pos) and not num.hangul:
+        num.qualifier = QUALIFIERS[("여", "infix")]
+        pos += 1
+        num.flags.add("infix")
+    if num.unit is None:
+        m = _SUFFIX_UNIT.match(text, pos)
+        while m:
+            surface = m.group("unit")
+            if len(surface) == 1 and surface.isascii() and m.group("sp"):
+                break
+            if not _follow_ok(text, m.end(), surface):
+                # a longer unit word that fails may hide a shorter one (개월x -> no; 원유 -> no)
+                break
+            code = UNIT_WORDS[surface]
+            num.unit, num.unit_surface = code, surface
+            if code == "count":
+                num.counter = surface
+            pos = m.end()
+            break
+    elif PREFIX_UNITS.get(num.unit_surface) and text.startswith("₩", pos):
+        pos += 1
+    if "infix" in num.flags and num.unit is None and not num.scaled:
+        num.qualifier = None
+        pos -= 1
+    # 8개월여, 1년여 만에
+    if num.unit and not num.qualifier:
+        m = _APPROX_SUFFIX.match(text, pos)
+        if m:
+            num.qualifier = QUALIFIERS[("여", "suffix")]
+            pos += 1
+    num.end = pos
+
+
+def _attach_suffix_qualifier(text: str, num: _Num) -> None:
+    m = _SUFFIX_QUAL.match(text, num.end)
+    if m:
+        q = m.group("q")
+        num.qualifier = QUALIFIERS[(q, "suffix")]
+        if not m.group().lstrip(" \n").startswith("("):
+            num.end = m.end()
+        else:
+            num.flags.add("paren_qualifier")
+
+
+def _valid(text: str, num: _Num) -> bool:
+    """Contract exclusions and unit-specific readings (durations, ordinals 호, ages 대)."""
+    u, w = num.unit, num.unit_surface
+    if num.hangul:
+        if u is None:
+            return False
+        digits = text[num.num_start:num.num_end]
+        if len(digits) == 1:
+            if not (digits in SINGLE_SCALE_WORDS and u in CURRENCY_CODES) and not (
+                    u in CURRENCY_CODES and len(w) > 1):
+                return False
+    if u is None:
+        return num.scaled
+    after = text[num.end:num.end + 6]
+    before = text[max(0, num.start - 6):num.start]
+    if w in ("년", "일"):
+        if w == "일" and regex.search(r"월[ ]?$", text[max(0, num.num_start - 2):num.num_start]):
+            return False
+        ok = bool(_DURATION_AFTER.match(after)) or num.qualifier is not None
+        if w == "년" and not ok:
+            integer = num.value == int(num.value) and "." not in text[num.num_start:num.num_end]
+            ok = bool(_DURATION_BEFORE.search(before)) or (
+                integer and 0 < num.value < 10 and not regex.match(r"[ ]?(?:\d|상반기|하반기|\d?분기|말|초|도|대비)", after))
+        return ok
+    if w == "분":
+        if _CLOCK_BEFORE.search(text[max(0, num.num_start - 4):num.num_start]) or after.startswith("의"):
+            return False
+    if w == "호" and num.value < 100 and num.qualifier is None:
+        return False   # 1호 프로젝트: an ordinal
+    if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and _AGE_FOLLOW.match(after):
+        return False   # 20대 청년: an age band
+    if w == "주" and num.value < 100 and "," not in text[num.num_start:num.num_end]:
+        num.unit, num.counter = "weeks", None   # 2주 휴전; 60,000주 stays a count of shares
+    return True
+
+
+def _scan_numbers(text: str) -> list[Q]:
+    out: list[Q] = []
+    pos = 0
+    while True:
+        m = _NUMBER.search(text, pos)
+        if not m:
+            break
+        num = _number_at(text, m)
+        if num is None or _excluded_before(text, num.num_start, num.num_end):
+            pos = m.end()
+            continue
+        _attach_unit(text, num)
+        rows = _range_or_transition(text, num)
+        if rows:
+            out.extend(rows)
+            pos = rows[-1].end
+            continue
+        _attach_suffix_qualifier(text, num)
+        if _valid(text, num):
+            q = Q(num.start, num.end, num.value, num.unit, num.counter, num.qualifier,
+                  rule="sino_number" if num.hangul else "scaled_number")
+            q = _money_compound(text, q)
+            out.append(q)
+            pos = max(q.end, num.num_end)
+        else:
+            pos = num.num_end
+    _paren_qualifiers(text, out)
+    return out
+
+
+def _next_number(text: str, pos: int) -> _Num | None:
+    m = _NUMBER.match(text, pos)
+    if not m:
+        return None
+    num = _number_at(text, m)
+    if num is None:
+        return None
+    _attach_unit(text, num)
+    return num
+
+
+def _range_or_transition(text: str, a: _Num) -> list[Q] | None:
+    """`10~20개`, `25000원 - 30000원` (one row, value_max); `22.6→23.6%`, `70에서 50%` (two rows)."""
+    sep = _RANGE_SEP.match(text, a.end)
+    if sep and not regex.match(r"[ ]*-[ ]*$", text[a.end:sep.end()]) or (
+            sep and " " in sep.group() and sep.group().strip() == "-") or (sep and sep.group() == "-"):
+        b = _next_number(text, sep.end())
+        if b and b.unit and a.unit in (None, b.unit) and b.value >= a.value and b.start == sep.end():
+            lo = a.value
+            if a.unit is None and not a.scaled:
+                lo *= b.trailing_scale
+            elif a.unit is None and not any(c in N.BIG_SCALES for c in text[a.num_start:a.num_end]):
+                big = regex.search(rf"{N.BIG}+$", text[b.num_start:b.num_end])
+                lo *= N.parse_number(big.group()) if big else 1.0
+            _attach_suffix_qualifier(text, b)
+            if not _valid(text, b):
+                return None
+            qual = b.qualifier or a.qualifier
+            return [Q(a.start, b.end, lo, b.unit, b.counter, qual, value_max=b.value, rule="range")]
+    if a.unit is None:
+        tr = _TRANSITION.match(text, a.end)
+        if tr:
+            b = _next_number(text, tr.end())
+            if b and b.unit and not b.hangul:
+                _attach_suffix_qualifier(text, b)
+                if _valid(text, b):
+                    return [Q(a.start, a.end, a.value, b.unit, b.counter, a.qualifier, rule="transition"),
+                            Q(b.start, b.end, b.value, b.unit, b.counter, b.qualifier, rule="transition")]
+    return None
+
+
+def _money_compound(text: str, q: Q) -> Q:
+    """2달러 23센트 / 이달러이십삼센트: the cents belong to the dollar amount."""
+    if q.unit != "USD":
+        return q
+    m = _CENTS.match(text, q.end)
+    if not m:
+        return q
+    cents = N.parse_number(m.group("num"))
+    if cents is None:
+        return q
+    return replace(q, end=m.end(), value=q.value + cents / 100, rule="money_compound")
+
+
+def _paren_qualifiers(text: str, rows: list[Q]) -> None:
+    """`5,000억 원 (’17. 7. 1. 이전 1,000억 원) 이상`: the qualifier after a parenthesis binds both."""
+    for i, q in enumerate(rows):
+        if q.qualifier is not None:
+            continue
+        m = regex.match(r"[ ]?\(([^()\n]{0,60})\)[ \n]?(?P<q>" + ALT(w for w, p in QUALIFIERS if p == "suffix" and w != "여") + ")",
+                        text[q.end:q.end + 80])
+        if m and any(r.start >= q.end and r.end <= q.end + m.end(1) + 1 for r in rows[i + 1:i + 3]):
+            q.qualifier = QUALIFIERS[(m.group("q"), "suffix")]
+
+
+# -- native numerals: 세 차례, 두 배, 한 달 (Kiwi decides) -----------------------------------
+
+def _scan_native(text: str, taken: list[tuple[int, int]]) -> list[Q]:
+    out = []
+    for m in _NATIVE.finditer(text):
+        s, e = m.span()
+        c = _NATIVE_COUNTER.match(text, e)
+        if not c or not _follow_ok(text, c.end(), c.group("unit")):
+            continue
+        if any(a < c.end() and s < b for a, b in taken):
+            continue
+        if not _kiwi_confirms(text, s, e, c.start("unit")):
+            continue
+        word = m.group()
+        rng = N.parse_range(word)
+        value = rng[0] if rng else N.parse_number(word)
+        if value is None:
+            continue
+        counter = c.group("unit")
+        unit = UNIT_WORDS.get(counter, "count")
+        if counter == "달":
+            unit = "months"
+        if counter == "주":
+            unit = "weeks"
+        q = Q(s, c.end(), value, unit, counter if unit == "count" else None, None,
+              value_max=rng[1] if rng else None, rule="native_count")
+        if rng:
+            q.qualifier = None
+        num = _Num(start=s, num_start=s, num_end=e, value=value, scaled=False, hangul=True, end=c.end())
+        _attach_suffix_qualifier(text, num)
+        q.qualifier, q.end = num.qualifier, num.end
+        out.append(q)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _tokens(line: str):
+    from extractors import kiwi
+    kiwi.kiwi()   # build first: kiwi.tokenize holds its lock while building (would deadlock)
+    return kiwi.tokenize(line)
+
+
+def _kiwi_confirms(text: str, s: int, e: int, counter_start: int) -> bool:
+    """The words at [s, e) are numeral tokens (NR/MM) and a noun starts at the counter."""
+    ls = text.rfind("\n", 0, s) + 1
+    le = text.find("\n", e)
+    toks = _tokens(text[ls:None if le < 0 else le])
+    rs, re_, rc = s - ls, e - ls, counter_start - ls
+    covering = [t for t in toks if t.start < re_ and t.start + t.len > rs]
+    if not covering or covering[0].start != rs or covering[-1].start + covering[-1].len != re_:
+        return False
+    if not all(t.tag in ("NR", "MM") for t in covering):
+        return False
+    return any(t.start == rc and t.tag.startswith("NN") for t in toks)
+
+
+# -- tables: cells under a unit caption or header ------------------------------------------
+
+_CAPTION = regex.compile(r"단위\s*[:：]?\s*([^)\]\n>]+)")
+_PAREN_END = regex.compile(r"\(([^()]{1,20})\)\s*$")
+_CELL = regex.compile(rf"^(?P<sign>[+\-−△▲▽])?[ ]?(?P<num>{N.ARABIC})(?P<plus>\+)?\*?$")
+_SKIP_COLUMN = regex.compile(r"연도|년도|연번|순번|번호|^no\.?$|순위", regex.I)
+_PERCENT_HEADER = regex.compile(r"%|율|률|비중|비율|점유")
+_YEAR = regex.compile(r"^(?:19|20)\d\d$")
+
+
+def unit_spec(spec: str) -> tuple[float, str, str | None] | None:
+    """`억원` -> (1e8, KRW, None); `백만 원` -> (1e6, KRW, None); `개` -> (1, count, 개); `%` -> (1, percent, None)."""
+    s = "".join(spec.split())
+    for word in sorted(UNIT_WORDS, key=len, reverse=True):
+        w = "".join(word.split())
+        if s.endswith(w):
+            head = s[: -len(w)]
+            scale = 1.0 if not head else N.parse_number(head)
+            if scale is None or (head and not all(c in _SCALE_CHARS for c in head) and not head.isdigit()):
+                continue
+            code = UNIT_WORDS[word]
+            if code in ("years", "days") :
+                continue
+            return scale, code, word if code == "count" else None
+    return None
+
+
+def _units_in(text: str) -> list[tuple[float, str, str | None]]:
+    m = _CAPTION.search(text)
+    parts = []
+    if m:
+        parts = regex.split(r"[,，/·]", m.group(1))
+    else:
+        p = _PAREN_END.search(text)
+        if p and len(text.strip()) <= 40:
+            parts = regex.split(r"[,，/·]", p.group(1))
+    units = [u for u in (unit_spec(x) for x in parts if x.strip()) if u]
+    return units
+
+
+def _caption_units(doc: Document, t, prev_end: int) -> list:
+    before = doc.text[prev_end:t.char_start]
+    lines = [ln for ln in before.split("\n") if ln.strip()][-3:]
+    for ln in reversed(lines):
+        units = _units_in(ln)
+        if units:
+            return units
+    return []
+
+
+def _scan_tables(doc: Document, text: str, taken: list[tuple[int, int]]) -> list[Q]:
+    out = []
+    prev_end = 0
+    for t in doc.tables:
+        table_units = _caption_units(doc, t, prev_end)
+        prev_end = t.char_end
+        lines = text[t.char_start:t.char_end].split("\n")
+        grid = []   # (row index, [(cell text, start offset)])
+        pos = t.char_start
+        for line in lines:
+            cells, cpos = [], pos
+            for cell in line.split("\t"):
+                cells.append((cell, cpos))
+                cpos += len(cell) + 1
+            grid.append(cells)
+            pos += len(line) + 1
+        # header rows: before the first row with a numeric, non-year cell
+        first_data = next((i for i, row in enumerate(grid)
+                           if any(_CELL.match(c.strip()) and not _YEAR.match(c.strip()) for c, _ in row)), len(grid))
+        headers = grid[:first_data]
+        if headers and headers[0]:
+            top_left = _units_in(headers[0][0][0]) if _PAREN_END.search(headers[0][0][0]) else []
+            table_units = top_left or table_units
+        ncols = max((len(r) for r in grid), default=0)
+        col_header = ["" for _ in range(ncols)]
+        for row in headers:
+            for j, (c, _) in enumerate(row):
+                if c.strip():
+                    col_header[j] = (col_header[j] + " " + c.strip()).strip()
+        for row in grid[first_data:]:
+            for j, (cell, start) in enumerate(row):
+                m = _CELL.match(cell.strip())
+                if not m:
+                    continue
+                head = col_header[j] if j < ncols else ""
+                if _SKIP_COLUMN.search(head):
+                    continue
+                units = _units_in(head) if _PAREN_END.search(head) else []
+                rule = "table_header_unit" if units else "table_caption_unit"
+                units = units or table_units
+                if not units:
+                    continue
+                unit = units[0]
+                if len(units) > 1:
+                    pct = [u for u in units if u[1] == "percent"]
+                    other = [u for u in units if u[1] != "percent"]
+                    unit = pct[0] if pct and _PERCENT_HEADER.search(head) else (other or units)[0]
+                cs = start + (len(cell) - len(cell.lstrip()))
+                ce = cs + len(cell.strip())
+                if any(a < ce and cs < b for a, b in taken):
+                    continue
+                value = N.parse_number(m.group("num")) * unit[0]
+                if m.group("sign") and m.group("sign") in "-−△▲▽":
+                    value = -value
+                qual = QUALIFIERS[("+", "mark")] if m.group("plus") else None
+                out.append(Q(cs, ce, value, unit[1], unit[2], qual, rule=rule))
+    return out
+
+
+# -- entry points ----------------------------------------------------------------------------
+
+def _find(doc: Document) -> list[Q]:
+    text = N.normalise(doc.text)
+    rows = _scan_numbers(text)
+    taken = [(q.start, q.end) for q in rows]
+    rows += _scan_native(text, taken)
+    taken = [(q.start, q.end) for q in rows]
+    rows += _scan_tables(doc, text, taken)
+    rows.sort(key=lambda q: (q.start, q.end))
+    return rows
+
+
+def _sentence_of(text: str):
+    from extractors import kiwi
+    if len(text) >= 40:
+        kiwi.kiwi()   # see _tokens: build Kiwi before sentences() takes the module lock
+    return kiwi.sentences(text)
+
+
+def extract(doc: Document) -> list[dict]:
+    rows = _find(doc)
+    if not rows:
+        return []
+    sents = _sentence_of(doc.text)
+    out = []
+    for q in rows:
+        out.append({
+            "text": " ".join(doc.text[q.start:q.end].split()),
+            "value": float(q.value),
+            "value_max": None if q.value_max is None else float(q.value_max),
+            "unit": q.unit,
+            "counter": q.counter,
+            "qualifier": q.qualifier,
+            "char_start": q.start,
+            "char_end": q.end,
+            "sentence": sents.at(q.start),
+            "rule": q.rule,
+        })
+    return out
+
+
+def extract_text(text: str) -> list[dict]:
+    """Quantities of a loose string (one line of `bodo extract --lines`)."""
+    return extract(Document.from_text(text))
+
+
+def debug(text: str) -> None:
+    """Print which rule matched which span."""
+    for q in _find(Document.from_text(text)):
+        print(f"{q.rule:<20} {text[q.start:q.end]!r:<28} {q.value:g} {q.value_max} {q.unit} {q.counter} {q.qualifier}")

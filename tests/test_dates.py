@@ -1,0 +1,97 @@
+"""extractors.dates: the case file, the reusable parse_date, and one real release pinned."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from extractors import dates
+from extractors.document import Document
+
+HERE = Path(__file__).parent
+SHARED = HERE.parents[1] / "shared"
+CASES = [json.loads(line) for line in (HERE / "cases" / "dates.jsonl").read_text(encoding="utf-8").splitlines()
+         if line.strip()]
+KEYS = ("text", "start", "end", "granularity", "relative", "time", "warning")
+
+
+def _row(r: dict) -> dict:
+    return {"text": r["text"], "start": r["start"].isoformat(), "end": r["end"].isoformat(),
+            "granularity": r["granularity"], "relative": r["relative"], "time": r["time"], "warning": r["warning"]}
+
+
+def _case_id(case: dict) -> str:
+    return case["text"].replace("\n", "⏎")[:40]
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, marks=pytest.mark.xfail(reason=c["xfail"], strict=True)) if "xfail" in c else c
+    for c in CASES], ids=[_case_id(c) for c in CASES])
+def test_case(case):
+    ref = date.fromisoformat(case["ref_date"]) if case["ref_date"] else None
+    doc = Document.from_text(case["text"])
+    rows = dates.extract(doc, ref)
+    got = [_row(r) for r in rows]
+    want = [{k: e.get(k) for k in KEYS} for e in case["expect"]]
+    assert got == want
+    for r in rows:   # offsets point at the surface text, and types are what the schema wants
+        assert doc.text[r["char_start"]:r["char_end"]] == r["text"]
+        assert isinstance(r["start"], date) and r["start"] <= r["end"]
+        assert r["rule"]
+
+
+def test_rows_validate_against_the_schema():
+    from schemas import DateMention
+    doc = Document.from_text("보도시점 2026. 5. 28.(목) 10:00, 작년 6월부터 10월까지, 4월 10일(목)")
+    for r in dates.extract(doc, date(2026, 5, 28)):
+        DateMention(release_id="x", **r)
+
+
+@pytest.mark.parametrize("text,start,end,granularity", [
+    ("'26.3", "2026-03-01", "2026-03-31", "month"),
+    ("('26.3)", "2026-03-01", "2026-03-31", "month"),
+    ("‘26.2", "2026-02-01", "2026-02-28", "month"),
+    ("25.12", "2025-12-01", "2025-12-31", "month"),
+    ("'26.3.17", "2026-03-17", "2026-03-17", "day"),
+    ("2026. 5. 28.", "2026-05-28", "2026-05-28", "day"),
+])
+def test_parse_date(text, start, end, granularity):
+    r = dates.parse_date(text, None)
+    assert (r["start"].isoformat(), r["end"].isoformat(), r["granularity"]) == (start, end, granularity)
+
+
+def test_parse_date_none_for_non_dates():
+    assert dates.parse_date("7,093억 달러", date(2026, 5, 28)) is None
+    assert dates.parse_date("지난 1년간", date(2026, 5, 28)) is None
+
+
+def test_table_cell_offsets_inside_a_row():
+    text = "법안명\t주요내용\t국회 통과\n반도체특별법\t- 지원 체계\t26.1\n기업활력법\t- 인센티브\t26.3"
+    doc = Document.from_text(text)
+    rows = dates.extract(doc, date(2026, 5, 28))
+    assert [(r["text"], r["rule"]) for r in rows] == [("26.1", "table_date_column"), ("26.3", "table_date_column")]
+    assert [doc.text[r["char_start"]:r["char_end"]] for r in rows] == ["26.1", "26.3"]
+
+
+def test_no_clock_in_the_extractor():
+    src = Path(dates.__file__).read_text(encoding="utf-8")
+    assert "today(" not in src and "now(" not in src
+
+
+def test_dev_release_text_matches_gold():
+    """The dev release (plain text) finds every gold date and nothing beyond the optional ones."""
+    gold_path = SHARED / "eval" / "gold-dev" / "motie-2026-05-28-first-year.json"
+    text_path = SHARED / "corpus" / "dev" / "motie-2026-05-28-first-year.txt"
+    if not gold_path.exists() or not text_path.exists():
+        pytest.skip("shared/ dev corpus and gold not present next to the repository")
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    doc = Document.from_text(text_path.read_text(encoding="utf-8"))
+    rows = dates.extract(doc, date.fromisoformat(gold["reference_date"]))
+    pred = Counter((r["start"].isoformat(), r["end"].isoformat()) for r in rows)
+    req = Counter((g["start"], g["end"]) for g in gold["dates"] if not g.get("optional"))
+    opt = Counter((g["start"], g["end"]) for g in gold["dates"] if g.get("optional"))
+    assert req - pred == Counter()
+    assert (pred - req) - opt == Counter()
