@@ -24,10 +24,13 @@ def extract(doc: Document, ref: date | None = None, law_names=None) -> dict:
     release = metadata.extract(doc)
     ref = ref or reference_date(release, doc)
     date_rows = dates.extract(doc, ref)
+    contact_rows = contacts.extract(doc)
+    if not release.get("ministry"):
+        release["ministry"] = metadata.ministry_from_contacts(contact_rows)
     return {
         "release": release,
         "quantities": quantities.extract(doc),
         "dates": date_rows,
         "laws": laws.extract(doc, date_rows, law_names),
-        "contacts": contacts.extract(doc),
+        "contacts": contact_rows,
     }

@@ -226,12 +226,13 @@ def load_hwpx(data: bytes, **meta) -> Document:
     zf = open_package(data, name)
     with zf:
         sections = section_names(zf, name)
-        borders = border_sides(read_xml(zf, "Contents/header.xml", name)) \
-            if "Contents/header.xml" in zf.namelist() else {}
+        header = read_xml(zf, "Contents/header.xml", name) if "Contents/header.xml" in zf.namelist() else None
+        borders = border_sides(header) if header is not None else {}
+        bullets = bullet_marks(header) if header is not None else {}
         b = Builder()
         for section in sections:
             root = read_xml(zf, section, name)
-            emit(Reader(borders).blocks(root), b)
+            emit(Reader(borders, bullets).blocks(root), b)
             b.end_page()
         created = package_date(zf, name)
     return b.build(source_format="hwpx", created_at=created, **meta)
@@ -326,6 +327,24 @@ def border_sides(header) -> dict[str, tuple]:
     return out
 
 
+def bullet_marks(header) -> dict[str, str]:
+    """paraPr id -> the bullet character Hancom draws before such a paragraph.
+
+    Releases type their `- 부제목` and `○` items as bulleted paragraph styles, so the mark
+    is not in the text; without it a subtitle reads like body text.
+    """
+    chars = {el.get("id"): el.get("char", "") for el in header.iter() if local(el.tag) == "bullet"}
+    out = {}
+    for pp in header.iter():
+        if local(pp.tag) != "paraPr":
+            continue
+        for h in pp.iter():
+            if local(h.tag) == "heading" and h.get("type") == "BULLET" and chars.get(h.get("idRef")):
+                out[pp.get("id")] = chars[h.get("idRef")]
+                break
+    return out
+
+
 def package_date(zf: zipfile.ZipFile, name: str) -> datetime | None:
     """The last-saved time the package records (the HWPX counterpart of a PDF's CreationDate)."""
     if "Contents/content.hpf" not in zf.namelist():
@@ -345,8 +364,9 @@ def package_date(zf: zipfile.ZipFile, name: str) -> datetime | None:
 class Reader:
     """Turns section XML into blocks: paragraph lines and Tables, in reading order."""
 
-    def __init__(self, borders: dict[str, tuple]):
+    def __init__(self, borders: dict[str, tuple], bullets: dict[str, str] | None = None):
         self.borders = borders
+        self.bullets = bullets or {}
 
     def blocks(self, el) -> list:
         out: list = []
@@ -367,11 +387,16 @@ class Reader:
         notes: list = []
         line: list[str] = []
 
+        mark = self.bullets.get(p.get("paraPrIDRef"), "")
+        mark = mark + " " if mark.isprintable() and not mark.isspace() else ""
+
         def flush():
+            nonlocal mark
             text = "".join(line)
             line.clear()
             if text.strip():
-                out.append(text)
+                out.append(mark + text)
+                mark = ""
 
         def walk(el):
             for child in el:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import regex
 
-_lock = threading.Lock()
+_lock = threading.RLock()   # re-entrant: tokenize() holds it while kiwi() builds
 _kiwi = None
 
 # A line that opens a new paragraph: a bullet, a numbered or bracketed heading.

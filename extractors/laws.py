@@ -37,7 +37,8 @@ def _words(name: str) -> list[str]:
 
 SUFFIXES = sorted(_words("laws_suffixes.txt"), key=len, reverse=True)
 GENERIC = set(_words("laws_generic.txt"))
-NOT_LAW_TAILS = set(_words("laws_not_law_tails.txt"))
+NOT_LAW_WORDS = set(_words("laws_not_law_words.txt"))
+NOT_LAW_ENDINGS = tuple(_words("laws_not_law_endings.txt"))
 MODIFIERS = set(_words("laws_modifiers.txt"))
 JOINABLE = set(_words("laws_joinable.txt"))
 NEGATING_PREFIXES = set(_words("laws_negating_prefixes.txt"))
@@ -61,7 +62,9 @@ BRACKETED = regex.compile(
     rf"(?P<open>[{CORNER_OPEN}])(?P<body>[^{CORNER_OPEN}{CORNER_CLOSE}]{{1,160}}?)(?P<close>[{CORNER_CLOSE}])"
     rf"|(?P<open>[{QUOTE_OPEN}])(?!\d)(?P<body>[^{QUOTE_OPEN}{QUOTE_CLOSE}{CORNER_OPEN}{CORNER_CLOSE}]{{1,100}}?)"
     rf"(?P<close>[{QUOTE_CLOSE}])")
-MAX_BREAKS = 4   # a wrapped name spans a few lines at most
+MAX_BREAKS = 4
+ACT_NUMBER = regex.compile(r"^제?\d+(?:호|조|항)?$")
+LIST_MARKER = regex.compile(r"^(?:#+\s*)?(?:\d{1,2}[.)]|[<(]\d{1,2}[>)]|[oㅇ○●□■◦▪\-*•])\s+")   # a wrapped name spans a few lines at most
 
 ACTION_WORD = regex.compile(
     r"(?P<act>" + "|".join(regex.escape(a).replace(r"\ ", r"\s*") for a in sorted(ACTIONS, key=len, reverse=True))
@@ -81,6 +84,7 @@ NOUN_TAGS = {"NNG", "NNP", "SL", "SN", "SH", "XSN"}
 STOP_FOLLOWERS = {"NNG", "NNP", "NNB", "NR", "SL", "SN", "SH", "XSN"}   # 위법행위, 적용법조, 법적
 TITLE_PARTICLES = {"JKB", "JKO", "JKG", "JC"}   # 에, 을/를, 의, 과/와 inside a title
 TITLE_VERBS = {"관하", "위하", "대하"}   # …에 관한 법률, …을 위한 특별법
+INNER_TITLE_VERBS = TITLE_VERBS | {"따르", "의하"}   # 공공기관 지방이전에 따른 혁신도시 … 특별법
 SHORT_NAME = 3   # 활력법, 노조법: too short to stand alone when a plain noun precedes them
 
 
@@ -144,6 +148,9 @@ class LawNames:
     def __len__(self) -> int:
         return len(self._by_key)
 
+    def names(self) -> list[str]:
+        return list(self._by_key.values())
+
     def match(self, name: str) -> str | None:
         found = self._by_key.get(law_key(name))
         if found is None and (m := TRAILING_NOTE.search(name)):
@@ -187,10 +194,12 @@ def _last_token(name: str) -> str:
 def is_law_name(name: str, last_token: str | None = None) -> bool:
     """Ends like a law, is not a word about laws, and its 법 is not a method (방법, 해법)."""
     flat = _squash(name)
-    if not ENDS_LAW.search(flat) or flat in GENERIC or len(flat) < 2:
+    if not ENDS_LAW.search(flat) or len(flat) < 2 or flat.endswith(NOT_LAW_ENDINGS):
+        return False
+    if flat in GENERIC or MIDDLE_DOTS.split(flat)[-1] in GENERIC:   # 수사·법률 (지원)
         return False
     last = last_token if last_token is not None else _last_token(name)
-    return last not in NOT_LAW_TAILS
+    return last not in NOT_LAW_WORDS
 
 
 # --- rules -----------------------------------------------------------------------------
@@ -235,17 +244,17 @@ def _word_before(toks: Tokens, j: int) -> tuple[int, int] | None:
     if not gap or gap.strip() or "\t" in gap or gap.count("\n") > 1:
         return None
     a = _chain_start(toks, b)
-    if any(toks[k].tag not in NOUN_TAGS for k in range(a, b + 1)):
-        return None
+    if any(toks[k].tag not in NOUN_TAGS for k in range(a, b + 1)) or toks.end(b) - toks[a].start < 2:
+        return None   # only a plain noun of two letters or more (not the bullet `o`)
     return a, b
 
 
 def _titled_start(toks: Tokens, j: int) -> int | None:
     """Start token of `X 및 Y 등에 관한` before token j, or None when j is not preceded by one."""
-    def title_verb(k: int) -> bool:     # 관한, 위한, 대한 (Kiwi: 관하/VV + ᆫ/ETM)
-        return k >= 1 and toks[k].tag == "ETM" and toks[k - 1].tag == "VV" and toks[k - 1].form in TITLE_VERBS
+    def title_verb(k: int, verbs=INNER_TITLE_VERBS) -> bool:     # 관한, 위한 (Kiwi: 관하/VV + ᆫ/ETM)
+        return k >= 1 and toks[k].tag == "ETM" and toks[k - 1].tag == "VV" and toks[k - 1].form in verbs
 
-    if not title_verb(j - 1):
+    if not title_verb(j - 1, TITLE_VERBS):
         return None
     start, k = None, j - 3
     while k >= 0:
@@ -259,7 +268,8 @@ def _titled_start(toks: Tokens, j: int) -> int | None:
             k -= 1
         elif tag in NOUN_TAGS:
             a = _chain_start(toks, k)
-            if _squash(toks.text[toks[a].start:toks.end(k)]) in MODIFIERS:
+            word = _squash(toks.text[toks[a].start:toks.end(k)])
+            if word in MODIFIERS or word in GENERIC or ACT_NUMBER.match(word):   # 법률 제21446호
                 break
             start, k = a, a - 1
         elif tag in TITLE_PARTICLES or (tag == "MAG" and form == "및") or form in "·ㆍ‧":
@@ -292,7 +302,7 @@ def find_bare(doc: Document, toks: Tokens) -> Iterator[Mention]:
         start, rule = toks[j].start, "bare"
         word = _squash(text[start:end])
         last = t.form[:-1] if bill else t.form
-        if last in NOT_LAW_TAILS:
+        if last in NOT_LAW_WORDS:
             continue
         if word != "법" and (ts := _titled_start(toks, j)) is not None:
             start, rule = toks[ts].start, "bare_titled"
@@ -300,6 +310,8 @@ def find_bare(doc: Document, toks: Tokens) -> Iterator[Mention]:
             before = _word_before(toks, j)
             if before and _squash(text[toks[before[0]].start:toks.end(before[1])]) not in MODIFIERS:
                 start, rule = toks[before[0]].start, "bare_joined"
+        if marker := LIST_MARKER.match(text[start:end]):
+            start += marker.end()
         name = join_lines(text[start:end])
         if not is_law_name(name, last):
             continue
@@ -395,7 +407,7 @@ def _provisional(doc: Document, m: Mention) -> bool:
 
 
 # --- the extractor ---------------------------------------------------------------------
-def mentions(doc: Document) -> list[Mention]:
+def mentions(doc: Document, law_names: "LawNames | None" = None) -> list[Mention]:
     """Every law mention, bracketed ones first claiming their span, in text order."""
     toks = Tokens(doc.text)
     found: list[Mention] = []
@@ -407,7 +419,41 @@ def mentions(doc: Document) -> list[Mention]:
             found.append(m)
             claimed.append((m.start, m.end))
     found.sort(key=lambda m: m.start)
-    return _with_decrees(doc, found, toks)
+    return _with_decrees(doc, _with_full_names(doc, found, law_names), toks)
+
+
+def _match_back(text: str, pos: int, prefix: str) -> int | None:
+    """Start of `prefix` written (with any spacing) right before `pos`, or None."""
+    i = pos
+    for ch in reversed(prefix):
+        while i > 0 and text[i - 1] in " \n":
+            i -= 1
+        if i == 0 or MIDDLE_DOTS.sub("ㆍ", text[i - 1]) != MIDDLE_DOTS.sub("ㆍ", ch):
+            return None
+        i -= 1
+    return i
+
+
+def _with_full_names(doc: Document, found: list[Mention], law_names: "LawNames | None") -> list[Mention]:
+    """`학자금 상환 특별법` after 「취업 후 학자금 상환 특별법」: a name the release wrote in full
+    once (or the user's list of official names holds) is that full name wherever its whole
+    text stands; Kiwi alone cannot tell where an unbracketed `어린이놀이시설 안전관리법` starts."""
+    full = {_squash(m.name): (m.name, "bare_as_bracketed") for m in found if m.rule == "bracketed"}
+    official = law_names.names() if law_names else []
+    out = []
+    for m in found:
+        flat = _squash(m.name)
+        if m.rule.startswith("bare") and flat not in full:
+            longer = [(k, v) for k, v in full.items() if len(k) > len(flat) and k.endswith(flat)]
+            longer += [(law_key(n), (n, "bare_official")) for n in official
+                       if len(law_key(n)) > len(flat) and law_key(n).endswith(law_key(m.name))]
+            for key, (name, rule) in sorted(longer, key=lambda kv: -len(kv[0])):
+                start = _match_back(doc.text, m.start, key[:len(key) - len(law_key(m.name))])
+                if start is not None:
+                    m = replace(m, start=start, name=name, rule=rule)
+                    break
+        out.append(m)
+    return out
 
 
 def _with_decrees(doc: Document, found: list[Mention], toks: Tokens) -> list[Mention]:
@@ -423,7 +469,7 @@ def _with_decrees(doc: Document, found: list[Mention], toks: Tokens) -> list[Men
 
 def extract(doc: Document, dates: list[dict], law_names: LawNames | None = None) -> list[dict]:
     rows = []
-    for m in mentions(doc):
+    for m in mentions(doc, law_names):
         found = action_from_table(doc, m, dates) or action_after(doc, m, dates) or action_before(doc, m, dates)
         action, when = found if found else (None, None)
         rows.append({

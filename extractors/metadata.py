@@ -30,16 +30,18 @@ DATE = regex.compile(
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
     r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")
-ORG_WORD = r"[가-힣]{2,20}(?:부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원)"
+ORG_WORD = r"[가-힣]{2,20}(?:(?<!정)부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원)"   # not 지방정부
 ORG_LINE = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")(?:\s*[·ㆍ‧,]?\s*" + ORG_WORD + r")*\s*$")
 HEAD_TITLE = r"(?:장관|위원장|청장|처장|원장|본부장|사장|이사장|총장|실장|단장|센터장|회장|대표|국장|소장|부총리|총리)"
 ORG_INTRO = regex.compile(
     r"(?<![가-힣])(?P<org>" + ORG_WORD + r")\s*\((?=[^)]{0,80}(?:" + HEAD_TITLE + r"|이하))[^)]{0,80}\)")
-ORG_SUBJECT = regex.compile(r"^\s*(?:[□○ㅇ❍]\s*)?(?P<org>" + ORG_WORD + r")(?:은|는|이|가)\s", regex.M)
-ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:부|처|청|위원회))\s*" + HEAD_TITLE)
+BULLETS = "□■○●◦ㅇ❍◇◆▶►☐❏◯▢▪•"
+ORG_SUBJECT = regex.compile(r"^\s*(?:[" + BULLETS + r"]\s*)?(?P<org>" + ORG_WORD + r")(?:\s+[가-힣]{2,20})?(?:은|는|이|가)\s",
+                            regex.M)
+ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:(?<!정)부|처|청|위원회))\s*(?:제?\d차)?" + HEAD_TITLE)
 MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
 SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
-BODY_START = regex.compile(r"^\s*(?:[□■○●◦ㅇ❍◇◆▶►※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
+BODY_START = regex.compile(r"^\s*(?:[" + BULLETS + r"※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
                            + "|" + ORG_SUBJECT.pattern)
 TITLE_NOISE = regex.compile(r"^\s*(?:#+\s*)|\s*[<〈]\s*끝\s*[>〉]\s*$")
 
@@ -72,16 +74,16 @@ def _is_weak(line: str) -> bool:
 
 
 def _split_header(lines: list[str]) -> int:
-    """Index of the first line after the header block: past the last strong line, then weak ones."""
-    end = 0
-    for i, line in enumerate(lines[:15]):
+    """Index of the first line after the header: the leading run of header lines (a line or
+    two of series name or logo debris may precede the first label)."""
+    end, strong = 0, False
+    for i, line in enumerate(lines[:20]):
         if _is_strong(line):
-            end = i + 1
-    while end < len(lines) and end < 20 and _is_weak(lines[end]):
-        end += 1
-    if end == 0:
-        while end < len(lines) and end < 5 and _is_weak(lines[end]):
-            end += 1
+            strong, end = True, i + 1
+        elif _is_weak(line):
+            end = i + 1 if strong or end == i else end
+        elif strong or i >= 2:
+            break
     return end
 
 
@@ -104,7 +106,7 @@ def _parse_header(header: str) -> dict:
             continue
         if kind == "unlabeled" and not dated:
             continue
-        words = " ".join(text.replace(":", " ").split()).strip(" /|")
+        words = " ".join(text.split()).strip(" :：/|")
         if words:
             embargo_texts.append(words)
         candidates += dated
@@ -137,6 +139,15 @@ def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
     return m.group("org") if m else None
 
 
+def ministry_from_contacts(contacts: list[dict]) -> str | None:
+    """The issuing body named at the head of the first contact's department, if any."""
+    for c in contacts[:1]:
+        m = regex.match(r"(?P<org>" + ORG_WORD + r")(?:\s|$)", c["department"])
+        if m and m.group("org") != c["department"]:
+            return m.group("org")
+    return None
+
+
 def _headline(lines: list[str]) -> tuple[str | None, str | None, int]:
     """Title lines up to the first subtitle mark or body paragraph; then the subtitle items."""
     title: list[str] = []
@@ -146,7 +157,8 @@ def _headline(lines: list[str]) -> tuple[str | None, str | None, int]:
     while i < len(lines) and len(title) < 4:
         line = lines[i].strip()
         if (not line or SUB_MARK.match(line) or "\t" in line
-                or (title and (BODY_START.match(line) or len(line) > 45 or len(title) == 3))):
+                or regex.search(r"\s[-–—―ㅡ－]$", line)
+                or (title and (BODY_START.match(line) or len(line) > 45 or len(title) == 2))):
             break
         title.append(TITLE_NOISE.sub("", line).strip())
         i += 1

@@ -43,12 +43,23 @@ SMALL = "[" + "".join(SMALL_SCALES) + "]"
 BIG = "[" + "".join(BIG_SCALES) + "]"
 SINO_DIGIT = "[" + "".join(SINO_DIGITS) + "]"
 POINT = "[" + "".join(DATA["decimal_points"]) + "]"
-# A group: digits, then at most one small and one big scale word (`4천`, `15백만`, `7천억`, `360.5억`).
+
+
+def arabic_number(follow: str = r"(?![가-힣])") -> str:
+    """Digits with scale words: `4천`, `15백만`, `7천억`, `360.5억`, `1조 6,903억`, `2억 4천 4백만`.
+
+    Groups follow each other after a scale word, with a space only before a group that ends in
+    one. A scale word may also stand one space after its digits (`2,000 만 원`, as the portal's
+    text prints it) where `follow` holds after it, so that `10 만족도` keeps its `만` a word.
+    """
+    scale = rf"(?:{SMALL}{BIG}?|{BIG})"
+    group = rf"(?:{ARABIC})(?:{scale}|[ ]{scale}(?:{follow}))?"
+    spaced = rf"(?:{ARABIC})[ ]?{scale}"
+    return rf"(?:{group})(?:(?<={SMALL}|{BIG})(?:(?:{ARABIC}){scale}?|[ ]{spaced}))*"
+
+
 ARABIC_GROUP = rf"(?:{ARABIC})(?:{SMALL}{BIG}?|{BIG})?"
-# Groups follow each other after a scale word, with a space only before a group that ends in one.
-ARABIC_NUMBER = (rf"(?:{ARABIC_GROUP})"
-                 rf"(?:(?<={SMALL}|{BIG})(?:(?:{ARABIC})(?:{SMALL}{BIG}?|{BIG})?"
-                 rf"|[ ](?:{ARABIC})(?:{SMALL}{BIG}?|{BIG})))*")
+ARABIC_NUMBER = arabic_number()
 SINO_NUMBER = rf"(?:{SINO_DIGIT}|{SMALL}|{BIG})+(?:{POINT}{SINO_DIGIT}+{BIG}?)?"
 NATIVE_UNIT = _alt(NATIVE_UNITS)
 NATIVE_TEN = _alt(NATIVE_TENS)
@@ -136,7 +147,7 @@ def _scaled(s: str) -> float | None:
             return None
         pos = m.end()
         if m.group(1) or m.group(2):
-            if cur is not None or prev == "num":
+            if cur is not None or prev in ("num", "space_after_num"):
                 return None
             if prev == "space" and not seen:
                 return None
@@ -156,13 +167,13 @@ def _scaled(s: str) -> float | None:
             total += (group or 1.0) * k
             group, cur, last_small, last_big, prev = 0.0, None, 10 ** 5, k, "big"
         else:
-            # whitespace only between groups, after a scale word
-            if prev not in ("small", "big"):
+            # whitespace only after a scale word, or between digits and their scale word
+            if prev not in ("small", "big", "num"):
                 return None
-            prev = "space"
+            prev = "space_after_num" if prev == "num" else "space"
             continue
         seen = True
-    if pos != len(s) or not seen or prev == "space":
+    if pos != len(s) or not seen or prev in ("space", "space_after_num"):
         return None
     return total + group + (cur or 0.0)
 

@@ -42,6 +42,7 @@ COUNTERS = [r[0] for r in _rows("counters.txt")]
 NATIVE_COUNTERS = [r[0] for r in _rows("counters_native.txt")]
 QUALIFIERS = {(r[0], r[2]): r[1] for r in _rows("qualifiers.tsv")}
 FOLLOW = {r[0] for r in _rows("units_follow.txt")}
+NOT_WORDS = {r[0] for r in _rows("units_not_words.txt")}
 DURATION_AFTER = [r[0] for r in _rows("units_duration.tsv") if r[1] == "after"]
 DURATION_BEFORE = [r[0] for r in _rows("units_duration.tsv") if r[1] == "before"]
 
@@ -49,6 +50,7 @@ CURRENCY_CODES = {code for _, code, _ in UNITS if code.isupper() and len(code) =
 # Hangul units of one syllable that also end ordinary words (사원, 이불, 일원): a Hangul
 # number of one syllable is taken before them only when it is a scale word (만원, 십불).
 SINGLE_SCALE_WORDS = set("십백천만")
+SINGLE_DIGIT_UNITS = {r[0] for r in _rows("units_single_digit.txt")}
 UNIT_WORDS = {**SUFFIX_UNITS, **{c: "count" for c in COUNTERS}}
 
 HANGUL = r"[가-힣]"
@@ -60,10 +62,13 @@ _PREFIX_QUAL = regex.compile(rf"(?<!{HANGUL})(?P<q>{ALT(w for w, p in QUALIFIERS
 _SUFFIX_QUAL = regex.compile(
     rf"(?:[ ]?\([^()\n]{{0,60}}\)|\))?[ \n]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'suffix' and w != '여')})"
     rf"|[ ]?(?:이|가|을|를)?[ ]?(?P<q>넘는|넘게|넘은)")
+_INFIX_APPROX = regex.compile(rf"[ ]?여(?=[ ]?(?:{ALT(UNIT_WORDS)}))|여(?!{HANGUL})")
 _APPROX_SUFFIX = regex.compile(r"여(?!" + HANGUL + r")|여(?=간|만)")
 _DURATION_AFTER = regex.compile(rf"[ ]?(?:{ALT(DURATION_AFTER)})")
 _DURATION_BEFORE = regex.compile(rf"(?<!{HANGUL})(?:{ALT(DURATION_BEFORE)})[ ]?$")
-_NUMBER = regex.compile(rf"(?P<ar>{N.ARABIC_NUMBER})|(?<!{HANGUL})(?P<sino>{N.SINO_NUMBER})")
+# a scale word spaced off its digits (`2,000 만 원`) stays a scale word only before a unit or a non-word
+_SPACED_SCALE_FOLLOW = rf"(?![가-힣])|(?=여|{N.SMALL}|{N.BIG}|{ALT(w for w in UNIT_WORDS if regex.match(HANGUL, w))})"
+_NUMBER = regex.compile(rf"(?P<ar>{N.arabic_number(_SPACED_SCALE_FOLLOW)})|(?<!{HANGUL})(?P<sino>{N.SINO_NUMBER})")
 _ARABIC_GROUP = regex.compile(N.ARABIC_GROUP)
 _NATIVE = regex.compile(rf"(?<!{HANGUL})(?:{N.NATIVE_NUMBER})")
 _SIGN = regex.compile(rf"(?:^|(?<=[\s(\[<:]))[+\-−△▲▽]$")
@@ -73,7 +78,8 @@ _CENTS = regex.compile(rf"[ ]?(?P<num>{N.ARABIC}|{N.SINO_NUMBER})센트")
 _PAGE_NUMBER_LINE = regex.compile(r"^\s*-\s*\d+\s*-\s*$")
 _ORDINAL_BEFORE = regex.compile(rf"(?<!{HANGUL})제[ ]?$")
 _CLOCK_BEFORE = regex.compile(r"\d[ ]?시[ ]?$")
-_AGE_FOLLOW = regex.compile(rf"[ ]?(?:{HANGUL})")
+_CAPTION_BEFORE = regex.compile(r"단위[ ]?[:：][^)\]\n]*$")
+_TOTAL_BEFORE = regex.compile(rf"(?<!{HANGUL})총[ ]?$")
 _SCALE_CHARS = set(N.SMALL_SCALES) | set(N.BIG_SCALES)
 
 
@@ -133,11 +139,12 @@ def _number_at(text: str, m) -> _Num | None:
 def _excluded_before(text: str, s: int, e: int) -> bool:
     """Ordinals (제2차), codes (K64919, C20), years ('25), clock and phone pieces, dotted dates, page numbers."""
     before = text[max(0, s - 3):s]
-    if _ORDINAL_BEFORE.search(before):
+    if _ORDINAL_BEFORE.search(before) or _CAPTION_BEFORE.search(text[max(0, s - 30):s]):
         return True
     prev = text[s - 1] if s else ""
     if prev and (prev.isascii() and prev.isalpha() or prev in "'‘’`:#_"):
-        return True
+        if not _PREFIX_UNIT.search(text[max(0, s - 6):s]):   # EUR29.99 is money, K64919 a code
+            return True
     if regex.search(r"\d[.\-/]$", text[max(0, s - 2):s]):
         return True
     nxt = text[e:e + 2]
@@ -156,6 +163,8 @@ def _follow_ok(text: str, pos: int, surface: str) -> bool:
     if surface[-1:].isascii() and surface[-1:].isalpha():
         return not (nxt.isascii() and nxt.isalnum())
     if regex.match(HANGUL, surface[-1:]):
+        if surface[-1] + nxt in NOT_WORDS:
+            return False
         return not regex.match(HANGUL, nxt) or nxt in FOLLOW
     return True
 
@@ -184,30 +193,23 @@ def _attach_unit(text: str, num: _Num) -> None:
     if text.startswith("+", pos) and not text[pos + 1:pos + 2].isdigit():
         num.qualifier = QUALIFIERS[("+", "mark")]
         pos += 1
-    if text.startswith("여", pos) and not num.hangul:
+    m = _INFIX_APPROX.match(text, pos)
+    if m and not num.hangul:
         num.qualifier = QUALIFIERS[("여", "infix")]
-        pos += 1
+        pos = m.end()
         num.flags.add("infix")
     if num.unit is None:
         m = _SUFFIX_UNIT.match(text, pos)
-        while m:
-            surface = m.group("unit")
-            if len(surface) == 1 and surface.isascii() and m.group("sp"):
-                break
-            if not _follow_ok(text, m.end(), surface):
-                # a longer unit word that fails may hide a shorter one (개월x -> no; 원유 -> no)
-                break
-            code = UNIT_WORDS[surface]
-            num.unit, num.unit_surface = code, surface
-            if code == "count":
+        surface = m.group("unit") if m else ""
+        # one-letter units (t, m, L) only glued to the digits; a unit word glued to a word is no unit
+        if m and not (len(surface) == 1 and surface.isascii() and m.group("sp")) and _follow_ok(text, m.end(), surface):
+            num.unit, num.unit_surface = UNIT_WORDS[surface], surface
+            if num.unit == "count":
                 num.counter = surface
             pos = m.end()
-            break
-    elif PREFIX_UNITS.get(num.unit_surface) and text.startswith("₩", pos):
-        pos += 1
     if "infix" in num.flags and num.unit is None and not num.scaled:
         num.qualifier = None
-        pos -= 1
+        pos = num.num_end
     # 8개월여, 1년여 만에
     if num.unit and not num.qualifier:
         m = _APPROX_SUFFIX.match(text, pos)
@@ -222,10 +224,8 @@ def _attach_suffix_qualifier(text: str, num: _Num) -> None:
     if m:
         q = m.group("q")
         num.qualifier = QUALIFIERS[(q, "suffix")]
-        if not m.group().lstrip(" \n").startswith("("):
-            num.end = m.end()
-        else:
-            num.flags.add("paren_qualifier")
+        if "(" not in m.group() and ")" not in m.group():
+            num.end = m.end()   # a qualifier beyond a parenthesis binds but stays outside the surface
 
 
 def _valid(text: str, num: _Num) -> bool:
@@ -234,15 +234,21 @@ def _valid(text: str, num: _Num) -> bool:
     if num.hangul:
         if u is None:
             return False
+        if u not in CURRENCY_CODES and not _kiwi_confirms(text, num.num_start, num.num_end, num.end - len(w)):
+            return False   # 이억배 (a name), 조사대상, 경영권
         digits = text[num.num_start:num.num_end]
         if len(digits) == 1:
-            if not (digits in SINGLE_SCALE_WORDS and u in CURRENCY_CODES) and not (
-                    u in CURRENCY_CODES and len(w) > 1):
+            if not (digits in SINGLE_SCALE_WORDS and u in CURRENCY_CODES) and w not in SINGLE_DIGIT_UNITS:
                 return False
     if u is None:
+        surface = text[num.num_start:num.num_end]
+        if regex.fullmatch(r"\d+[ ]?조", surface):
+            return False   # 무역법 301조, 13조: an article, not 13 trillion (money says 조원, 조 달러)
         return num.scaled
     after = text[num.end:num.end + 6]
     before = text[max(0, num.start - 6):num.start]
+    if w in ("년", "일") and 1900 <= num.value <= 2100 and not regex.match(r"[ ]?(?:간|동안)", after):
+        return False   # 지난 2015년: a year
     if w in ("년", "일"):
         if w == "일" and regex.search(r"월[ ]?$", text[max(0, num.num_start - 2):num.num_start]):
             return False
@@ -257,8 +263,9 @@ def _valid(text: str, num: _Num) -> bool:
             return False
     if w == "호" and num.value < 100 and num.qualifier is None:
         return False   # 1호 프로젝트: an ordinal
-    if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and _AGE_FOLLOW.match(after):
-        return False   # 20대 청년: an age band
+    if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and num.qualifier is None \
+            and not _TOTAL_BEFORE.search(before):
+        return False   # 20대 청년, 40 대(+8 천명): an age band, unless counted (총 20대, 약 30대)
     if w == "주" and num.value < 100 and "," not in text[num.num_start:num.num_end]:
         num.unit, num.counter = "weeks", None   # 2주 휴전; 60,000주 stays a count of shares
     return True
@@ -282,7 +289,7 @@ def _scan_numbers(text: str) -> list[Q]:
             pos = rows[-1].end
             continue
         _attach_suffix_qualifier(text, num)
-        if _valid(text, num):
+        if _valid(text, num) or (num.unit == "USD" and _CENTS.match(text, num.end)):   # 이불이십삼센트
             q = Q(num.start, num.end, num.value, num.unit, num.counter, num.qualifier,
                   rule="sino_number" if num.hangul else "scaled_number")
             q = _money_compound(text, q)
@@ -290,7 +297,6 @@ def _scan_numbers(text: str) -> list[Q]:
             pos = max(q.end, num.num_end)
         else:
             pos = num.num_end
-    _paren_qualifiers(text, out)
     return out
 
 
@@ -308,8 +314,7 @@ def _next_number(text: str, pos: int) -> _Num | None:
 def _range_or_transition(text: str, a: _Num) -> list[Q] | None:
     """`10~20개`, `25000원 - 30000원` (one row, value_max); `22.6→23.6%`, `70에서 50%` (two rows)."""
     sep = _RANGE_SEP.match(text, a.end)
-    if sep and not regex.match(r"[ ]*-[ ]*$", text[a.end:sep.end()]) or (
-            sep and " " in sep.group() and sep.group().strip() == "-") or (sep and sep.group() == "-"):
+    if sep and _range_separator(sep.group()):
         b = _next_number(text, sep.end())
         if b and b.unit and a.unit in (None, b.unit) and b.value >= a.value and b.start == sep.end():
             lo = a.value
@@ -335,6 +340,13 @@ def _range_or_transition(text: str, a: _Num) -> list[Q] | None:
     return None
 
 
+def _range_separator(sep: str) -> bool:
+    """A hyphen joins a range only spaced on both sides or on neither (`-30%` after a space is a sign)."""
+    if sep.strip() not in ("-", "–"):
+        return True
+    return sep == sep.strip() or (sep.startswith(" ") and sep.endswith(" "))
+
+
 def _money_compound(text: str, q: Q) -> Q:
     """2달러 23센트 / 이달러이십삼센트: the cents belong to the dollar amount."""
     if q.unit != "USD":
@@ -346,17 +358,6 @@ def _money_compound(text: str, q: Q) -> Q:
     if cents is None:
         return q
     return replace(q, end=m.end(), value=q.value + cents / 100, rule="money_compound")
-
-
-def _paren_qualifiers(text: str, rows: list[Q]) -> None:
-    """`5,000억 원 (’17. 7. 1. 이전 1,000억 원) 이상`: the qualifier after a parenthesis binds both."""
-    for i, q in enumerate(rows):
-        if q.qualifier is not None:
-            continue
-        m = regex.match(r"[ ]?\(([^()\n]{0,60})\)[ \n]?(?P<q>" + ALT(w for w, p in QUALIFIERS if p == "suffix" and w != "여") + ")",
-                        text[q.end:q.end + 80])
-        if m and any(r.start >= q.end and r.end <= q.end + m.end(1) + 1 for r in rows[i + 1:i + 3]):
-            q.qualifier = QUALIFIERS[(m.group("q"), "suffix")]
 
 
 # -- native numerals: 세 차례, 두 배, 한 달 (Kiwi decides) -----------------------------------
@@ -387,7 +388,12 @@ def _scan_native(text: str, taken: list[tuple[int, int]]) -> list[Q]:
               value_max=rng[1] if rng else None, rule="native_count")
         if rng:
             q.qualifier = None
-        num = _Num(start=s, num_start=s, num_end=e, value=value, scaled=False, hangul=True, end=c.end())
+        end = c.end() + (1 if unit in ("months", "weeks", "hours") and text.startswith("간", c.end()) else 0)
+        num = _Num(start=s, num_start=s, num_end=e, value=value, scaled=False, hangul=True, end=end)
+        pre = _PREFIX_QUAL.search(text[max(0, s - 4):s])
+        if pre:
+            num.qualifier = QUALIFIERS[(pre.group("q"), "prefix")]
+            q.start = s - len(pre.group())
         _attach_suffix_qualifier(text, num)
         q.qualifier, q.end = num.qualifier, num.end
         out.append(q)
@@ -485,6 +491,9 @@ def _scan_tables(doc: Document, text: str, taken: list[tuple[int, int]]) -> list
         first_data = next((i for i, row in enumerate(grid)
                            if any(_CELL.match(c.strip()) and not _YEAR.match(c.strip()) for c, _ in row)), len(grid))
         headers = grid[:first_data]
+        # a caption printed inside the table's first rows (HWPX: a row `\t\t\t\t(단위: 억원)`)
+        inner = [u for row in headers for c, _ in row if "단위" in c for u in _units_in(c)]
+        table_units = inner or table_units
         if headers and headers[0]:
             top_left = _units_in(headers[0][0][0]) if _PAREN_END.search(headers[0][0][0]) else []
             table_units = top_left or table_units
