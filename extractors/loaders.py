@@ -135,11 +135,14 @@ def load_pdf(data: bytes, **meta) -> Document:
             b.end_page()
         created = _pdf_date(pdf.metadata.get("CreationDate"))
     doc = b.build(source_format="pdf", created_at=created, **meta)
-    if len("".join(doc.text.split())) < 20:
-        if images:
-            raise LoadError("no_text_layer", f"{meta['source_file']} has {len(pdf.pages)} page(s) of images "
-                            "and no text layer; OCR it or ingest the HWP/HWPX rendering instead.")
-        raise LoadError("empty", f"{meta['source_file']} has no text.")
+    visible = "".join(doc.text.split())
+    letters = sum(ch.isalpha() for ch in visible)
+    if letters < max(20, 0.1 * len(visible)):
+        # Scanned pages, or fonts whose glyphs carry no Unicode mapping (digits survive, Hangul not).
+        raise LoadError("no_text_layer", f"{meta['source_file']} has no readable text layer "
+                        f"({letters} letters in {len(visible)} characters over {len(pdf.pages)} page(s)"
+                        f"{', ' + str(images) + ' image(s)' if images else ''}); "
+                        "OCR it or ingest the HWP/HWPX rendering of the release instead.")
     return doc
 
 

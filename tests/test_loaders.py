@@ -1,0 +1,84 @@
+"""extractors.loaders: encodings, signatures, PDF reading order, and the error codes of bad inputs."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from extractors.loaders import LoadError, load
+
+RELEASE = "보도시점 2026. 5. 28.(목) 10:00\n\n위기는 철저히 관리\n\n담당부서\t기획조정실\t책임자\t과 장\t손용하 (044-203-5520)\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp949", "euc-kr"])
+def test_text_encodings_are_detected(tmp_path, encoding):
+    path = tmp_path / "release.txt"
+    path.write_bytes(RELEASE.encode(encoding))
+    doc = load(path)
+    assert doc.text.splitlines()[0] == "보도시점 2026. 5. 28.(목) 10:00"
+    assert doc.tables[0].rows[0] if doc.tables else True
+    assert "손용하" in doc.text and doc.source_format == "txt"
+
+
+def test_undecodable_bytes_are_refused_not_guessed(tmp_path):
+    path = tmp_path / "noise.txt"
+    path.write_bytes(bytes(range(128, 256)) * 8)
+    with pytest.raises(LoadError) as e:
+        load(path)
+    assert e.value.error_type == "undecodable"
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "empty.md").write_bytes(b"  \n")
+    with pytest.raises(LoadError) as e:
+        load(tmp_path / "empty.md")
+    assert e.value.error_type == "empty"
+
+
+def test_truncated_pdf_is_broken_not_a_crash(tmp_path, shared):
+    data = (shared / "corpus" / "dev" / "156754290.pdf").read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(data[:900])
+    with pytest.raises(LoadError) as e:
+        load(tmp_path / "cut.pdf")
+    assert e.value.error_type in ("pdf_broken", "empty", "no_text_layer")
+
+
+def test_signature_beats_extension(tmp_path, shared):
+    """A PDF named .txt is read as a PDF; offsets and the source hash come with it."""
+    shutil.copy(shared / "corpus" / "dev" / "156754290.pdf", tmp_path / "misnamed.txt")
+    doc = load(tmp_path / "misnamed.txt")
+    assert doc.source_format == "pdf"
+    assert doc.text.startswith("보도자료\n(온라인) 2026. 4. 13.(월) 16:00\n보도시점")
+    assert len(doc.source_sha256) == 64 and doc.release_id == doc.source_sha256[:16]
+    assert doc.created_at.isoformat() == "2026-04-10T15:18:50+09:00"
+
+
+def test_pdf_contact_table_is_rendered_as_rows(shared):
+    doc = load(shared / "corpus" / "dev" / "156754060.pdf")
+    rows = [t.rows for t in doc.tables if any("담당 부서" in c for c in t.rows[0])][0]
+    assert rows[0] == ["담당 부서", "기획조정실\n기획재정담당관", "책임자", "과 장 이하녕(044-204-7320)"]
+    assert rows[1][2:] == ["담당자", "사무관 강해준(044-204-7321)"]
+    table = doc.tables[0]
+    assert doc.text[table.char_start:table.char_end].split("\n")[0].split("\t")[0] == doc.tables[0].rows[0][0]
+
+
+def test_two_up_landscape_page_reads_left_half_first(shared):
+    """156754097's first page prints two portrait pages side by side."""
+    lines = load(shared / "corpus" / "dev" / "156754097.pdf").text.split("\n")
+    assert lines[2:7] == ["(인터넷) 2026. 4. 12.(일) 11:00", "보도일시 배포 2026. 4. 10.(금) 오후",
+                          "(지면) 2026. 4. 13.(월) 조간", "수산물 수출 포장비 최대 2천만 원 지원…", "4월 13일부터 참여업체 모집"]
+
+
+def test_table_without_outer_rules_keeps_first_and_last_columns(shared):
+    doc = load(shared / "corpus" / "dev" / "156754228.pdf")
+    row = next(r for t in doc.tables for r in t.rows if "지주회사" in r)
+    assert row[0] == "1999. 11. 27." and row[-1] == "16,089"
+
+
+def test_pdf_without_text_layer(shared):
+    path = shared / "corpus" / "pool" / "rhwp" / "mafra_petfood_20240305__156618554_petfood_press-2020.pdf"
+    if not path.exists():
+        pytest.skip("pool corpus not present")
+    with pytest.raises(LoadError) as e:
+        load(path)
+    assert e.value.error_type == "no_text_layer"
