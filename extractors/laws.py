@@ -3,10 +3,13 @@
 Two rules find names: `bracketed` (「」 『』 ｢｣ ‘’ '' "" and mismatched pairs such as ｢…」, the
 name may wrap over a line or page break) and `bare` (a word ending in 법, 법률, 특별법, 시행령,
 시행규칙 or 조례 whose start Kiwi finds; `bare_joined` when a short name takes the noun before
-it, `bare_titled` when it runs back over `…에 관한 / …을 위한`). The words around a name give
-`provisional` (가칭), `action` and `action_date` (a row of the `dates` extractor in the
-parentheses after the action, or the cell of a law table's action column). The Korean words
-live in `extractors/data/laws_*`.
+it, `bare_titled` when it runs back over `…에 관한 / …을 위한`, `bare_as_bracketed` when it is
+the tail of a name the release bracketed, `bare_official` when the user's official list gives
+its start). The words around a name give `provisional` (가칭), `action` and `action_date` (a
+row of the `dates` extractor in the parentheses after the action, or the cell of a law
+table's action column). A name ending in 규정 (a 대통령령 such as ｢…에 관한 규정｣) is not a
+law: the contract's endings leave it out, and 규정 is far more often a provision (행위제한규정).
+The Korean words live in `extractors/data/laws_*`.
 
 >>> [(r["name"], r["action"]) for r in extract(Document.from_text("개정 노조법과 관련하여"), [])]
 [('노조법', '개정')]
@@ -17,7 +20,6 @@ live in `extractors/data/laws_*`.
 """
 from __future__ import annotations
 
-import bisect
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -62,16 +64,17 @@ BRACKETED = regex.compile(
     rf"(?P<open>[{CORNER_OPEN}])(?P<body>[^{CORNER_OPEN}{CORNER_CLOSE}]{{1,160}}?)(?P<close>[{CORNER_CLOSE}])"
     rf"|(?P<open>[{QUOTE_OPEN}])(?!\d)(?P<body>[^{QUOTE_OPEN}{QUOTE_CLOSE}{CORNER_OPEN}{CORNER_CLOSE}]{{1,100}}?)"
     rf"(?P<close>[{QUOTE_CLOSE}])")
-MAX_BREAKS = 4
+MAX_BREAKS = 4   # a wrapped name spans a few lines at most
+FOOTNOTE_MARK = regex.compile(r"\s*(?:[*※]+|\d\))$")          # 「가칭시민참여기본법*」
 ACT_NUMBER = regex.compile(r"^제?\d+(?:호|조|항)?$")
-LIST_MARKER = regex.compile(r"^(?:#+\s*)?(?:\d{1,2}[.)]|[<(]\d{1,2}[>)]|[oㅇ○●□■◦▪\-*•])\s+")   # a wrapped name spans a few lines at most
+LIST_MARKER = regex.compile(r"^(?:#+\s*)?(?:\d{1,2}[.)]|[<(]\d{1,2}[>)]|[oㅇ○●□■◦▪\-*•])\s+")
 
 ACTION_WORD = regex.compile(
     r"(?P<act>" + "|".join(regex.escape(a).replace(r"\ ", r"\s*") for a in sorted(ACTIONS, key=len, reverse=True))
-    + r")(?P<tail>안)?(?=$|[^가-힣]|[을를이가은는에과와도로하한했된됐되할될함후전중일및시])")
+    + r")(?P<tail>안)?(?=$|[^가-힣]|[을를이가은는에과와도로으하한했된됐되할될함후전중일및시])")
 # What may stand between a name and its action word: particles, 국회/본회의, a parenthetical
 # such as (이하 ‘공정거래법’), a table superscript `^{`, and date rows (removed beforehand).
-ACTION_GAP = regex.compile(r"(?:\s|안|상|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|\^\{|\([^()]{0,40}\))*")
+ACTION_GAP = regex.compile(r"(?:\s|안|상|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\([^()]{0,40}\))*")
 ACTION_BEFORE = regex.compile(
     r"(?P<act>" + "|".join(regex.escape(a) for a in sorted(ACTIONS, key=len, reverse=True))
     + r")(?:된|한|될|할|되는|하는|중인)?\s+$")
@@ -85,6 +88,9 @@ STOP_FOLLOWERS = {"NNG", "NNP", "NNB", "NR", "SL", "SN", "SH", "XSN"}   # 위법
 TITLE_PARTICLES = {"JKB", "JKO", "JKG", "JC"}   # 에, 을/를, 의, 과/와 inside a title
 TITLE_VERBS = {"관하", "위하", "대하"}   # …에 관한 법률, …을 위한 특별법
 INNER_TITLE_VERBS = TITLE_VERBS | {"따르", "의하"}   # 공공기관 지방이전에 따른 혁신도시 … 특별법
+TITLED_ONLY = ("조례",)   # bare 주민조례, 참고조례 are kinds of ordinance; a named one is titled or bracketed
+DECREE_WORD = regex.compile(r"(?<![가-힣])(?:시행령|시행규칙)(?![가-힣]{2})")
+DECREE_LINK = regex.compile(r"^[^.。]{0,40}?(?:\s및|[과와]|,)\s*(?:동법\s*|같은\s*법\s*)?$")
 SHORT_NAME = 3   # 활력법, 노조법: too short to stand alone when a plain noun precedes them
 
 
@@ -198,8 +204,8 @@ def is_law_name(name: str, last_token: str | None = None) -> bool:
         return False
     if flat in GENERIC or MIDDLE_DOTS.split(flat)[-1] in GENERIC:   # 수사·법률 (지원)
         return False
-    last = last_token if last_token is not None else _last_token(name)
-    return last not in NOT_LAW_WORDS
+    # Kiwi reads a word differently alone and in context (접속방/법 vs 접속/방법): ask both.
+    return last_token not in NOT_LAW_WORDS and _last_token(name) not in NOT_LAW_WORDS
 
 
 # --- rules -----------------------------------------------------------------------------
@@ -211,7 +217,7 @@ def find_bracketed(doc: Document, toks: Tokens) -> Iterator[Mention]:
         body = m.group("body")
         if body.count("\n") > MAX_BREAKS or "\t" in body:
             continue
-        name = join_lines(body)
+        name = FOOTNOTE_MARK.sub("", join_lines(body))
         provisional = bool(PROVISIONAL_INSIDE.match(name) and "가칭" in name[:4])
         name = PROVISIONAL_INSIDE.sub("", name) if provisional else name
         note = TRAILING_NOTE.search(name)
@@ -259,9 +265,9 @@ def _titled_start(toks: Tokens, j: int) -> int | None:
     start, k = None, j - 3
     while k >= 0:
         gap = toks.gap(k, k + 1)
-        if "\t" in gap or gap.count("\n") > 1:
-            break
         tag, form = toks[k].tag, toks[k].form
+        if "\t" in gap or gap.count("\n") > 1 or ("\n" in gap and tag not in TITLE_PARTICLES | {"MAG", "NNB"}):
+            break   # a line ending in a noun is a heading or a cell (제정안 / 지방대학 …), not a wrap
         if title_verb(k):
             k -= 2
         elif tag in ("NNB", "NR"):   # 등
@@ -299,6 +305,9 @@ def find_bare(doc: Document, toks: Tokens) -> Iterator[Mention]:
             continue
         if toks[j].tag == "XPN" and toks[j].form in NEGATING_PREFIXES:
             continue      # 반헌법 행위
+        provisional = toks[j].form == "가칭" and j < i     # 가칭시민참여기본법
+        if provisional:
+            j += 1
         start, rule = toks[j].start, "bare"
         word = _squash(text[start:end])
         last = t.form[:-1] if bill else t.form
@@ -313,9 +322,9 @@ def find_bare(doc: Document, toks: Tokens) -> Iterator[Mention]:
         if marker := LIST_MARKER.match(text[start:end]):
             start += marker.end()
         name = join_lines(text[start:end])
-        if not is_law_name(name, last):
+        if not is_law_name(name, last) or (name.endswith(TITLED_ONLY) and rule != "bare_titled"):
             continue
-        yield Mention(start, end, name, rule)
+        yield Mention(start, end, name, rule, provisional)
 
 
 RULES: tuple[tuple[str, Callable[[Document, Tokens], Iterator[Mention]]], ...] = (
@@ -419,7 +428,8 @@ def mentions(doc: Document, law_names: "LawNames | None" = None) -> list[Mention
             found.append(m)
             claimed.append((m.start, m.end))
     found.sort(key=lambda m: m.start)
-    return _with_decrees(doc, _with_full_names(doc, found, law_names), toks)
+    found = _with_decrees(doc, _with_full_names(doc, found, law_names), toks)
+    return sorted(found + list(_decrees_of_named(doc, found)), key=lambda m: m.start)
 
 
 def _match_back(text: str, pos: int, prefix: str) -> int | None:
@@ -434,24 +444,42 @@ def _match_back(text: str, pos: int, prefix: str) -> int | None:
     return i
 
 
+def _ends_with_words(full: str, part: str) -> bool:
+    """`상환 특별법` is the last words of `취업 후 학자금 상환 특별법`; `거래법` is not of `공정거래법`."""
+    words = full.split()
+    return any(_squash(" ".join(words[k:])) == _squash(part) for k in range(1, len(words)))
+
+
 def _with_full_names(doc: Document, found: list[Mention], law_names: "LawNames | None") -> list[Mention]:
-    """`학자금 상환 특별법` after 「취업 후 학자금 상환 특별법」: a name the release wrote in full
-    once (or the user's list of official names holds) is that full name wherever its whole
-    text stands; Kiwi alone cannot tell where an unbracketed `어린이놀이시설 안전관리법` starts."""
-    full = {_squash(m.name): (m.name, "bare_as_bracketed") for m in found if m.rule == "bracketed"}
+    """`학자금 상환 특별법` after 「취업 후 학자금 상환 특별법」: a bare name that is the last words
+    of a name the release bracketed is that law; a bare name whose whole official name (in the
+    user's list) stands written before it takes that start. Kiwi alone cannot tell where an
+    unbracketed `어린이놀이시설 안전관리법` starts."""
+    bracketed = {_squash(m.name): m.name for m in found if m.rule == "bracketed"}
     official = law_names.names() if law_names else []
     out = []
     for m in found:
         flat = _squash(m.name)
-        if m.rule.startswith("bare") and flat not in full:
-            longer = [(k, v) for k, v in full.items() if len(k) > len(flat) and k.endswith(flat)]
-            longer += [(law_key(n), (n, "bare_official")) for n in official
-                       if len(law_key(n)) > len(flat) and law_key(n).endswith(law_key(m.name))]
-            for key, (name, rule) in sorted(longer, key=lambda kv: -len(kv[0])):
-                start = _match_back(doc.text, m.start, key[:len(key) - len(law_key(m.name))])
-                if start is not None:
-                    m = replace(m, start=start, name=name, rule=rule)
-                    break
+        if m.rule.startswith("bare") and flat not in bracketed:
+            for key, name in sorted(bracketed.items(), key=lambda kv: -len(kv[0])):
+                rest = key[:len(key) - len(flat)]
+                if not rest or not key.endswith(flat):
+                    continue
+                whole = _match_back(doc.text, m.start, rest)                 # 한국교직원\n공제회법
+                if whole is None and not _ends_with_words(name, m.name):    # 공정거래법 is not 거래법
+                    continue
+                starts = (_match_back(doc.text, m.start, rest[-n:]) for n in range(len(rest), 0, -1))
+                start = whole if whole is not None else next((b for b in starts if b is not None), m.start)
+                m = replace(m, start=start, name=name, rule="bare_as_bracketed")
+                break
+            else:
+                longer = [n for n in official if len(law_key(n)) > len(flat) and law_key(n).endswith(law_key(m.name))]
+                for name in sorted(longer, key=lambda n: -len(n)):
+                    key = law_key(name)
+                    start = _match_back(doc.text, m.start, key[:len(key) - len(law_key(m.name))])
+                    if start is not None:
+                        m = replace(m, start=start, name=name, rule="bare_official")
+                        break
         out.append(m)
     return out
 
@@ -465,6 +493,19 @@ def _with_decrees(doc: Document, found: list[Mention], toks: Tokens) -> list[Men
             m = replace(m, end=m.end + tail.end(), name=f"{m.name} {tail.group(1)}")
         out.append(m)
     return out
+
+
+def _decrees_of_named(doc: Document, found: list[Mention]) -> Iterator[Mention]:
+    """`석유화학특별법 국회 통과('25.12) 및 시행령 제정('26.4)`: a bare 시행령 joined by 및/과/,
+    to the law named just before it on the same line is that law's decree."""
+    for d in DECREE_WORD.finditer(doc.text):
+        if any(m.start <= d.start() < m.end for m in found):
+            continue
+        before = [m for m in found if m.end <= d.start() and "\n" not in doc.text[m.end:d.start()]]
+        if before and DECREE_LINK.search(regex.sub(r"\([^()]*\)", "", doc.text[before[-1].end:d.start()])):
+            law = before[-1].name
+            if not law.endswith(("시행령", "시행규칙")):
+                yield Mention(d.start(), d.end(), f"{law} {d.group()}", "bare_decree")
 
 
 def extract(doc: Document, dates: list[dict], law_names: LawNames | None = None) -> list[dict]:

@@ -196,7 +196,7 @@ def _table_rows(page, table) -> list[list]:
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in table.cells)
 
-    region = page.crop(table.bbox)
+    region = page.crop(table.bbox, strict=False)
     if all(covered(ch) for ch in region.chars if ch["text"].strip()):
         return table.extract()
     again = region.find_tables({"explicit_vertical_lines": [table.bbox[0], table.bbox[2]]})

@@ -27,6 +27,11 @@ DATE = regex.compile(
     r"(?:(?P<y>20\d{2})|['‘’](?P<yy>\d{2}))\s*[.년/-]\s*(?P<m>\d{1,2})\s*[.월/-]\s*(?P<d>\d{1,2})(?!\d)\s*[.일]?"
     r"(?:\s*\(\s*[월화수목금토일]\s*\))?"
     r"(?:\s*(?P<ampm>오전|오후|AM|PM)?\s*(?P<h>\d{1,2})\s*(?::|시)\s*(?P<mi>\d{2})?(?:\s*분)?)?")
+DATE_NO_YEAR = regex.compile(
+    r"(?<![\d.'‘’])(?P<m>\d{1,2})\s*[.월]\s*(?P<d>\d{1,2})\s*[.일]?\s*\(\s*(?P<wd>[월화수목금토일])\s*\)"
+    r"(?:\s*(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2}))?")
+WEEKDAYS = "월화수목금토일"
+AT_DISTRIBUTION = regex.compile(r"(보\s*도\s*시\s*점\s*[:：]?\s*)배\s*포\s*시\s*점(?!\s*\()")
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
     r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")
@@ -87,7 +92,24 @@ def _split_header(lines: list[str]) -> int:
     return end
 
 
-def _parse_header(header: str) -> dict:
+def _undated(text: str, year: int | None) -> list[datetime]:
+    """`4.14.(화) 14:00` with no year: the year near the release's own whose weekday fits."""
+    out = []
+    for m in DATE_NO_YEAR.finditer(text) if year else ():
+        for y in (year, year + 1, year - 1):
+            try:
+                t = datetime(y, int(m.group("m")), int(m.group("d")), int(m.group("h") or 0),
+                             int(m.group("mi") or 0), tzinfo=SEOUL)
+            except ValueError:
+                continue
+            if WEEKDAYS[t.weekday()] == m.group("wd"):
+                out.append(t)
+                break
+    return out
+
+
+def _parse_header(header: str, year: int | None = None) -> dict:
+    header = AT_DISTRIBUTION.sub(r"\1배포 즉시", header)   # 보도시점 배포 시점 = on distribution
     out: dict = {"embargo_at": None, "embargo_text": None, "edition": None, "distributed_at": None}
     labels = list(LABEL.finditer(header))
     segments: list[tuple[str, str]] = []           # (kind, text)
@@ -111,6 +133,9 @@ def _parse_header(header: str) -> dict:
             embargo_texts.append(words)
         candidates += dated
         immediate = immediate or bool(regex.search(r"즉\s*시", text))
+    if not candidates and not immediate:
+        year = out["distributed_at"].year if out["distributed_at"] else year
+        candidates = [t for kind, text in segments if kind != "dist" for t in _undated(text, year)]
     if candidates:   # the earliest day; on that day a printed clock time beats a bare date
         out["embargo_at"] = min(candidates, key=lambda t: (t.date(), t.time() == datetime.min.time(), t))
     elif immediate:
@@ -148,7 +173,7 @@ def ministry_from_contacts(contacts: list[dict]) -> str | None:
     return None
 
 
-def _headline(lines: list[str]) -> tuple[str | None, str | None, int]:
+def _headline(lines: list[str], wrapped: bool = True) -> tuple[str | None, str | None, int]:
     """Title lines up to the first subtitle mark or body paragraph; then the subtitle items."""
     title: list[str] = []
     i = 0
@@ -171,13 +196,24 @@ def _headline(lines: list[str]) -> tuple[str | None, str | None, int]:
         elif SUB_MARK.match(line):
             items.append(SUB_MARK.sub("", line))
             blank = False
-        elif items and not blank and not BODY_START.match(line) and "\t" not in line and _continues(items[-1]):
+        elif ((wrapped or len(line) <= 60) and items and not blank and not BODY_START.match(line) and "\t" not in line and _continues(items[-1])
+              and not _opens_body(line)):
             items[-1] += " " + line
         else:
             break
         i += 1
     items = [regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items]
     return (" ".join(title) or None), ("\n".join(it for it in items if it) or None), i
+
+
+def _opens_body(line: str) -> bool:
+    """A full-width line whose first words carry a topic or subject particle (`…총장 유길상)가`,
+    `통관국장은`) starts the body; subtitles are noun phrases (개조식) without them."""
+    if len(line) < 35:
+        return False
+    from extractors.kiwi import tokenize
+    return any(t.tag in ("JX", "JKS") and t.form in ("은", "는", "이", "가") and t.start < 30
+               for t in tokenize(line[:45]))
 
 
 def _continues(previous: str) -> bool:
@@ -194,7 +230,9 @@ def extract(doc: Document) -> dict:
                 "embargo_at": None, "embargo_text": None, "edition": None, "distributed_at": None}
     k = _split_header(lines)
     header_lines = lines[:k]
-    out = _parse_header("\n".join(header_lines))
-    out["title"], out["subtitle"], n = _headline(lines[k:])
+    out = _parse_header("\n".join(header_lines), doc.created_at.year if doc.created_at else None)
+    # A PDF line is a printed line (a subtitle item may wrap); elsewhere a line is a paragraph
+    # or a short piece after a typed line break.
+    out["title"], out["subtitle"], n = _headline(lines[k:], wrapped=doc.source_format == "pdf")
     out["ministry"] = _ministry(header_lines, "\n".join(lines[k + n:]), doc)
     return out
