@@ -31,7 +31,9 @@ def kiwi():
         with _lock:
             if _kiwi is None:
                 from kiwipiepy import Kiwi
-                _kiwi = Kiwi()
+                # Edited government prose needs neither the typo model nor the multi-word
+                # dictionary; without them Kiwi is ready in ≈1.5 s instead of ≈4.5 s.
+                _kiwi = Kiwi(load_typo_dict=False, load_multi_dict=False)
     return _kiwi
 
 

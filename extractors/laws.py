@@ -164,6 +164,9 @@ class LawNames:
         return found
 
 
+LAW_HINT = regex.compile(r"법|시행령|시행규칙|조례")
+
+
 class Tokens:
     """Kiwi's tokens of the whole text, searchable by offset."""
 
@@ -418,6 +421,8 @@ def _provisional(doc: Document, m: Mention) -> bool:
 # --- the extractor ---------------------------------------------------------------------
 def mentions(doc: Document, law_names: "LawNames | None" = None) -> list[Mention]:
     """Every law mention, bracketed ones first claiming their span, in text order."""
+    if not LAW_HINT.search(doc.text):     # every law name ends in one of these: no Kiwi needed
+        return []
     toks = Tokens(doc.text)
     found: list[Mention] = []
     claimed: list[tuple[int, int]] = []
