@@ -41,7 +41,7 @@ EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 NAME = r"(?P<name>[가-힣](?:\s{0,2}[가-힣]){1,3})"
 PERSON_POS_NAME = regex.compile(r"(?<![가-힣])(?P<position>" + POSITION + r")\s*" + NAME + r"(?![가-힣])")
 PERSON_NAME_POS = regex.compile(r"(?<![가-힣])" + NAME + r"\s+(?P<position>" + POSITION + r")(?![가-힣])")
-LABEL = regex.compile(r"^\s*(?:담\s*당\s*부\s*서|문\s*의\s*처?|연\s*락\s*처|담\s*당)\s*[:：]?\s*(?:<[^>]*>|\[[^\]]*\]|\([^)]*\))?\s*")
+LABEL = regex.compile(r"^\s*(?:담\s*당\s*부\s*서|(?:자\s*료\s*)?문\s*의\s*처?|연\s*락\s*처|담\s*당)\s*[:：]?\s*(?:<[^>]*>|\[[^\]]*\]|\([^)]*\))?\s*")
 LEAF_UNIT = regex.compile(r"(?:과|팀|담당관|담당관실|센터|TF|반|사무국|지원단|추진단|협력관)$")
 
 
@@ -72,26 +72,26 @@ def _clean_department(text: str) -> str:
 
 def _parse_row(line: str):
     """Split one row into (department text, role, person text), or None if it holds no person."""
-    if not (PHONE.search(line) or EMAIL.search(line)):
-        return None
     cells = line.split("\t") if "\t" in line else None
     if cells:
         role_i = next((i for i, c in enumerate(cells) if ROLE.fullmatch(c.strip())), None)
-        if role_i is not None:
+        if role_i is not None:                 # a role cell makes a contact row, phone or not
             role = "".join(cells[role_i].split())
-            dept_cells = cells[:role_i]
-            person = " ".join(cells[role_i + 1:])
-        else:
-            person_i = next((i for i, c in enumerate(cells) if _person(c)), None)
-            if person_i is None:
+            dept_cells, person = cells[:role_i], " ".join(cells[role_i + 1:])
+        elif PHONE.search(line) or EMAIL.search(line):
+            # no role column: the person starts at the last cell from which one can be read
+            starts = [i for i in range(len(cells)) if _person(" ".join(cells[i:]))]
+            if not starts:
                 return None
-            role = None
-            dept_cells = cells[:person_i]
-            person = " ".join(cells[person_i:])
+            role, dept_cells, person = None, cells[:starts[-1]], " ".join(cells[starts[-1]:])
+        else:
+            return None
         if len(dept_cells) >= 2 and _is_label_column(dept_cells[0]):
             dept_cells = dept_cells[1:]
         dept = " ".join(d for d in map(_clean_department, dept_cells) if d)
         return dept, role, person
+    if not (PHONE.search(line) or EMAIL.search(line)):
+        return None
     m = ROLE.search(line)
     if not m:
         return None

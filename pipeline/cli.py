@@ -78,6 +78,7 @@ def cmd_ingest(args) -> int:
         console.print(f"starting Prefect (ephemeral) for {total} file(s) in {raw} …")
         from pipeline import flows
         flows.on_progress = lambda n: progress.advance(bar, n)
+        flows.on_plan = lambda n: progress.update(bar, total=n)   # unchanged files are skipped
         summary = flows.run_ingest(raw, curated, args.law_names)
     elapsed = time.perf_counter() - started
 
@@ -89,10 +90,100 @@ def cmd_ingest(args) -> int:
     console.print(table)
     console.print(f"files {summary['files']}, releases ingested {summary['ok']}, "
                   f"errors {len(summary['errors'])}, {elapsed:.1f} s")
+    _print_run(console, summary, curated)
     for e in summary["errors"][:20]:
         console.print(f"  [yellow]{e['error_type']}[/yellow] {e['source_file']}: {e['message']}")
     if len(summary["errors"]) > 20:
         console.print(f"  … and {len(summary['errors']) - 20} more in {curated / 'errors.parquet'}")
+    return 0
+
+
+def _print_run(console, summary: dict, curated: Path) -> None:
+    """The incremental part of a run: what was (not) re-processed, what vanished, what changed."""
+    p = summary.get("plan")
+    if not p:
+        return
+    console.print(f"run {summary['run_id']}: processed {summary['processed']} (new {p['new']}, changed "
+                  f"{p['changed']}, outdated {p['outdated']}, retried {p['retried']}), unchanged {p['unchanged']}")
+    for old, new in summary["moved"].items():
+        console.print(f"  moved: {old} → {new}")
+    if summary["missing"]:
+        console.print(f"[yellow]{len(summary['missing'])} file(s) gone from raw/; their rows stay in {curated}:[/yellow]")
+        for m in summary["missing"][:20]:
+            console.print(f"  [yellow]missing[/yellow] {m}")
+    changes = {t: c for t, c in summary["changes"].items() if any(c.values())}
+    if changes:
+        console.print("changes: " + "; ".join(f"{t} +{c['added']} -{c['removed']} ~{c['changed']}"
+                                             for t, c in changes.items()))
+    if summary.get("history"):
+        console.print(f"previous version kept; this run's tables: {summary['history']}")
+
+
+def cmd_serve(args) -> int:
+    from pipeline import serve
+    if not Path(args.raw).is_dir():
+        print(f"bodo serve: {args.raw} is not a directory", file=sys.stderr)
+        return 2
+    return serve.main(Path(args.raw), Path(args.curated), cron=args.cron, interval=args.interval,
+                      law_names=args.law_names, name=args.name, keep_history=args.keep_history)
+
+
+def cmd_diff(args) -> int:
+    from pipeline import diff, ledger
+    try:
+        old = ledger.resolve(args.old, Path(args.curated))
+        new = ledger.resolve(args.new, Path(args.curated))
+    except FileNotFoundError as e:
+        print(f"bodo diff: {e}", file=sys.stderr)
+        return 2
+    raws = [Path(args.raw)] if args.raw else None
+    report = diff.compare(diff.load_state(old), diff.load_state(new), raws=raws)
+    if args.out:
+        fmt = diff.write_report(report, Path(args.out), args.format)
+        print(f"bodo diff: {len(report['changes'])} change(s), {fmt} report in {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(diff.render(report, args.format or "md"))
+    return 0
+
+
+def cmd_reextract(args) -> int:
+    from pipeline import diff, flows, ledger
+    raw, curated = Path(args.raw), Path(args.curated)
+    if not raw.is_dir():
+        print(f"bodo reextract: {raw} is not a directory", file=sys.stderr)
+        return 2
+    try:
+        out = flows.reextract(raw, curated, args.law_names, accept=args.accept)
+    except ledger.StaleStaging as e:
+        print(f"bodo reextract: {e}", file=sys.stderr)
+        return 1
+    report = out["report"]
+    if args.out:
+        diff.write_report(report, Path(args.out), args.format)
+    print(diff.to_markdown(report, max_changes=50))
+    where = ", ".join(out["reports"].values())
+    if out.get("accepted"):
+        print(f"accepted: re-extracted tables are live in {curated} (run {out['run_id']}); "
+              f"the previous version stays in {curated / ledger.HISTORY}", file=sys.stderr)
+    else:
+        print(f"staged in {out['staging']}; reports: {where}\n"
+              f"promote with: bodo reextract {raw} --curated {curated} --accept", file=sys.stderr)
+    return 0
+
+
+def cmd_history(args) -> int:
+    from pipeline import ledger
+    curated = Path(args.curated)
+    if args.prune is not None:
+        gone = ledger.prune(curated, args.prune)
+        print(f"removed {len(gone)} snapshot(s), kept {len(ledger.snapshots(curated))}")
+        return 0
+    kept = set(ledger.snapshots(curated))
+    print(f"{'run id':<28} {'kind':<10} {'finished':<26} {'processed':>9} {'missing':>7}  snapshot")
+    for r in ledger.runs(curated):
+        print(f"{r.get('run_id', '?'):<28} {r.get('kind', ''):<10} {str(r.get('finished_at', '')):<26} "
+              f"{r.get('processed', '-'):>9} {len(r.get('missing') or []):>7}  "
+              f"{'yes' if r.get('run_id') in kept else '-'}")
     return 0
 
 
@@ -112,6 +203,40 @@ def main(argv=None) -> int:
     p.add_argument("--lines", action="store_true", help="every input line is its own text; one JSON per line")
     p.add_argument("--law-names", help="text file of official law names, one per line")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("serve", help="ingest on a schedule: a Prefect deployment and its runner")
+    p.add_argument("raw", nargs="?", default="raw", help="directory of release files (default raw/)")
+    p.add_argument("--curated", default="curated", help="output directory (default curated/)")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", help='cron schedule, e.g. "*/15 * * * *" (Asia/Seoul)')
+    when.add_argument("--interval", type=float, help="seconds between runs")
+    p.add_argument("--law-names", help="text file of official law names, one per line")
+    p.add_argument("--name", default="scheduled", help="deployment name (default scheduled)")
+    p.add_argument("--keep-history", type=int, default=None, help="snapshots to keep in curated/_history")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("diff", help="report the values that changed between two curated states")
+    p.add_argument("old", help="curated directory, run id (or a prefix), or `staging`")
+    p.add_argument("new", help="curated directory, run id (or a prefix), or `staging`")
+    p.add_argument("--curated", default="curated", help="where run ids are looked up (default curated/)")
+    p.add_argument("--out", help="write the report here; .md, .html or .json picks the format")
+    p.add_argument("--format", choices=["md", "html", "json"], help="report format (default: from --out, else md)")
+    p.add_argument("--raw", help="raw directory to quote date and law sentences from (default: the runs' own)")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("reextract", help="re-extract every source with the current code into a staging area")
+    p.add_argument("raw", nargs="?", default="raw", help="directory of release files (default raw/)")
+    p.add_argument("--curated", default="curated", help="curated directory (default curated/)")
+    p.add_argument("--accept", action="store_true", help="promote the staged tables to curated/")
+    p.add_argument("--law-names", help="text file of official law names, one per line")
+    p.add_argument("--out", help="also write the diff report here (.md, .html or .json)")
+    p.add_argument("--format", choices=["md", "html", "json"], help="format of --out")
+    p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("history", help="list the runs kept in curated/_history, or prune them")
+    p.add_argument("--curated", default="curated", help="curated directory (default curated/)")
+    p.add_argument("--prune", type=int, metavar="KEEP", help="delete all but the newest KEEP snapshots")
+    p.set_defaults(func=cmd_history)
 
     args = ap.parse_args(argv)
     return args.func(args)

@@ -1,4 +1,4 @@
-"""What `curated/` already holds, what a run must redo, and the history of every run that changed it.
+r"""What `curated/` already holds, what a run must redo, and the history of every run that changed it.
 
 The ledger (`curated/_ledger.parquet`) has one row per source file ever curated: its path
 relative to raw/, sha256, size and mtime, the extractor version and code fingerprint that
@@ -119,6 +119,7 @@ def stage_ledger(curated: Path, entries: dict[str, dict], head: str | None) -> P
     fd, name = tempfile.mkstemp(prefix=".ledger.", suffix=".parquet.tmp", dir=curated)
     os.close(fd)
     pq.write_table(data, name)
+    os.chmod(name, 0o644)
     return Path(name)
 
 
@@ -334,3 +335,74 @@ def resolve(ref: str, curated: Path) -> Path:
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def ensure_baseline(curated: Path) -> str | None:
+    """Before the first snapshot of a directory that already holds tables (curated by a bodo
+    without history, or by hand), keep them as a run of their own, so the previous version
+    of the first recorded run is readable too. Its id is the tables' own write time."""
+    curated = Path(curated)
+    releases = curated / "releases.parquet"
+    if snapshots(curated) or not releases.exists():
+        return None
+    when = datetime.fromtimestamp(releases.stat().st_mtime, timezone.utc)
+    run_id = when.strftime("%Y%m%dT%H%M%S%fZ")[:-4] + "Z-0000"
+    snapshot(curated, run_id, {"run_id": run_id, "kind": "baseline", "finished_at": when.isoformat(),
+                               "changed": True, "note": "tables found before the first recorded run"})
+    return run_id
+
+
+def table_files(curated: Path) -> list[str]:
+    return [f"{t}.parquet" for t in TABLES if (Path(curated) / f"{t}.parquet").exists()]
+
+
+# --- staging (bodo reextract) -----------------------------------------------------------------
+
+def prepare_staging(curated: Path) -> Path:
+    """A fresh `curated/_staging/` that starts as the current tables (hard links: the staged
+    run replaces files by rename, so the live ones are never touched), so sources that are
+    gone from raw/ keep their rows there as they do in curated/."""
+    curated = Path(curated)
+    staging = curated / STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in table_files(curated) + ([LEDGER] if (curated / LEDGER).exists() else []):
+        try:
+            os.link(curated / name, staging / name)
+        except OSError:
+            shutil.copy2(curated / name, staging / name)
+    (staging / "_base.json").write_text(json.dumps({"base": ledger_head(curated)}), encoding="utf-8")
+    return staging
+
+
+def staging_base(staging: Path) -> str | None:
+    path = Path(staging) / "_base.json"
+    return json.loads(path.read_text(encoding="utf-8"))["base"] if path.exists() else None
+
+
+class StaleStaging(Exception):
+    pass
+
+
+def promote(curated: Path, info: dict, extra: dict[str, str] | None = None, keep: int = KEEP_HISTORY) -> Path:
+    """Make `curated/_staging/` the live tables: tables renamed first, the ledger last, then
+    the new state is snapshotted as its own run. Refused when curated/ changed since the
+    staging was made (a scheduled run got there first): re-run `bodo reextract`."""
+    curated = Path(curated)
+    staging = curated / STAGING
+    with locked(curated):
+        base, head = staging_base(staging), ledger_head(curated)
+        if base != head:
+            raise StaleStaging(f"{curated} changed since the staging was made (run {head}, staging from "
+                               f"{base}); run `bodo reextract` again.")
+        ensure_baseline(curated)
+        names = table_files(staging) + ([LEDGER] if (staging / LEDGER).exists() else [])
+        for name in names:
+            os.replace(staging / name, curated / name)
+        run_id = ledger_head(curated) or new_run_id()
+        info = dict(info, run_id=run_id, changed=True)
+        snap = snapshot(curated, run_id, info, extra)
+        log_run(curated, info)
+        prune(curated, keep)
+        shutil.rmtree(staging, ignore_errors=True)
+    return snap

@@ -47,10 +47,15 @@ def read_table(curated: Path, table: str) -> pa.Table:
     return t.select(schema.names).cast(schema)
 
 
-def write_tables(curated: Path, results) -> dict[str, int]:
-    """Merge `results` (FileResult) into the curated tables; return the row count per table."""
+def write_tables(curated: Path, results, drop_sources=(), extra=()) -> dict[str, int]:
+    """Merge `results` (FileResult) into the curated tables; return the row count per table.
+
+    `drop_sources` are paths whose rows go without replacement (a file moved to a new
+    path); `extra` are (staged file, final path) pairs renamed after the tables, so the
+    ledger that describes the tables is never ahead of them.
+    """
     curated.mkdir(parents=True, exist_ok=True)
-    sources = {r.source_file for r in results}
+    sources = {r.source_file for r in results} | set(drop_sources)
     old_releases = read_table(curated, "releases").to_pylist()
     replaced_ids = {r["release_id"] for r in old_releases if r["source_file"] in sources}
     new_ids = {row["release_id"] for r in results for row in r.rows.get("releases", [])}
@@ -65,10 +70,11 @@ def write_tables(curated: Path, results) -> dict[str, int]:
             data = pa.Table.from_pylist(rows, schema=arrow_schema(table))
             staged.append((_stage(curated, table, data), table_path(curated, table)))
             counts[table] = data.num_rows
+        staged += [(Path(tmp), Path(final)) for tmp, final in extra]
         for tmp, final in staged:
             os.replace(tmp, final)
     finally:
-        for tmp, _ in staged:
+        for tmp, _ in staged + [(Path(t), f) for t, f in extra]:
             if tmp.exists():
                 tmp.unlink()
     return counts
@@ -82,8 +88,12 @@ def _stage(curated: Path, table: str, data: pa.Table) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{table}.", suffix=".parquet.tmp", dir=curated)
     os.close(fd)
     tmp = Path(name)
-    pq.write_table(data, tmp)
-    back = pq.read_table(tmp)
-    if back.num_rows != data.num_rows or not back.schema.equals(data.schema, check_metadata=False):
-        raise OSError(f"{tmp} did not read back as written")
+    try:
+        pq.write_table(data, tmp)
+        back = pq.read_table(tmp)
+        if back.num_rows != data.num_rows or not back.schema.equals(data.schema, check_metadata=False):
+            raise OSError(f"{tmp} did not read back as written")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return tmp
