@@ -83,7 +83,8 @@ def plan_run(raw: Path, curated: Path, files: list[Path], version: ledger.Versio
     return ledger.plan(raw, files, ledger.read_ledger(curated), version, force)
 
 
-@task(name="write-curated", cache_policy=NO_CACHE)
+@task(name="write-curated", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)   # IO: a retry
+# starts again from the tables on disk, which only change by whole-file renames
 def write_curated(curated: Path, results: list[FileResult], plan: ledger.Plan, version: ledger.Version,
                   run: dict, keep_history: int) -> tuple[dict, dict | None]:
     """Merge this run's rows, re-record the ledger, snapshot the new state; return (run info, diff)."""
