@@ -39,6 +39,7 @@ class Document:
     pages: list[tuple[int, int]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     created_at: datetime | None = None   # a date the file itself carries (PDF CreationDate)
+    fields: dict[str, str] = field(default_factory=dict)   # named form cells (HWPX template: 제목명, 기관명)
 
     @property
     def release_id(self) -> str:

@@ -230,12 +230,15 @@ def load_hwpx(data: bytes, **meta) -> Document:
         borders = border_sides(header) if header is not None else {}
         bullets = bullet_marks(header) if header is not None else {}
         b = Builder()
+        fields: dict[str, str] = {}
         for section in sections:
             root = read_xml(zf, section, name)
-            emit(Reader(borders, bullets).blocks(root), b)
+            reader = Reader(borders, bullets)
+            emit(reader.blocks(root), b)
+            fields = {**reader.fields, **fields}
             b.end_page()
         created = package_date(zf, name)
-    return b.build(source_format="hwpx", created_at=created, **meta)
+    return b.build(source_format="hwpx", created_at=created, fields=fields, **meta)
 
 
 def open_package(data: bytes, name: str) -> zipfile.ZipFile:
@@ -367,6 +370,7 @@ class Reader:
     def __init__(self, borders: dict[str, tuple], bullets: dict[str, str] | None = None):
         self.borders = borders
         self.bullets = bullets or {}
+        self.fields: dict[str, str] = {}
 
     def blocks(self, el) -> list:
         out: list = []
@@ -458,6 +462,9 @@ class Reader:
                 span = child
             elif tag == "subList":
                 blocks = self.blocks(child)
+        name = tc.get("name")
+        if name and name not in self.fields:   # the government template names its cells (제목명, 기관명, …)
+            self.fields[name] = flatten(blocks)
         return Cell(row=_int(addr, "rowAddr"), col=_int(addr, "colAddr"),
                     rowspan=max(_int(span, "rowSpan", 1), 1), colspan=max(_int(span, "colSpan", 1), 1),
                     blocks=blocks, borders=self.borders.get(tc.get("borderFillIDRef"), VISIBLE))

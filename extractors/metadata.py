@@ -222,6 +222,26 @@ def _continues(previous: str) -> bool:
     return not regex.search(r"(?:[-–—―ㅡ－]|[.!?。]|다)$", p) and len(p) >= 25
 
 
+def _from_fields(fields: dict[str, str], out: dict) -> None:
+    """The government HWPX template names its cells: 제목명, 부제목명, 기관명. Where they hold
+    text they say exactly what the layout rules infer, so they win."""
+    title = " ".join(TITLE_NOISE.sub("", x).strip() for x in fields.get("제목명", "").split("\n") if x.strip())
+    if title:
+        out["title"] = title
+    items: list[str] = []
+    for line in (x.strip() for x in fields.get("부제목명", "").split("\n")):
+        if SUB_MARK.match(line) or not items:
+            items.append(SUB_MARK.sub("", line))
+        elif line:
+            items[-1] += " " + line
+    items = [regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items]
+    if any(items):
+        out["subtitle"] = "\n".join(it for it in items if it)
+    org = " ".join(fields.get("기관명", "").split())
+    if org and ORG_LINE.match(org):
+        out["ministry"] = org
+
+
 def extract(doc: Document) -> dict:
     lines = doc.text.split("\n")
     if lines and lines[0].startswith("# "):            # Markdown renderings: "# title", no header
@@ -235,4 +255,5 @@ def extract(doc: Document) -> dict:
     # or a short piece after a typed line break.
     out["title"], out["subtitle"], n = _headline(lines[k:], wrapped=doc.source_format == "pdf")
     out["ministry"] = _ministry(header_lines, "\n".join(lines[k + n:]), doc)
+    _from_fields(doc.fields, out)
     return out

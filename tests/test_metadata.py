@@ -67,3 +67,20 @@ def test_dev_releases_match_gold_metadata_and_contacts(shared):
         assert len(found["contacts"]) == len(gold["contacts"]), source.name
         checked += 1
     assert checked >= 17
+
+
+def test_template_fields_name_the_title_subtitle_and_ministry():
+    """HWPX releases made from the government template name their cells; those names win."""
+    doc = Document.from_text("보도자료\n보도시점 2026. 4. 13.(월) 13:00\n조달청, 심(心)스틸러 발굴 보이지 않는 자리에서 헌신한 직원 포상\n"
+                             "조달청(청장 백승보)은 포상제도를 운영한다고 밝혔다.")
+    doc.fields = {"제목명": "조달청, 심(心)스틸러 발굴", "부제목명": "보이지 않는 자리에서 헌신한 직원 포상",
+                  "기관명": "광부"}                      # logo debris is no ministry
+    got = metadata.extract(doc)
+    assert (got["title"], got["subtitle"], got["ministry"]) == (
+        "조달청, 심(心)스틸러 발굴", "보이지 않는 자리에서 헌신한 직원 포상", "조달청")
+
+
+def test_real_hwpx_template_fields(shared):
+    doc = load(shared / "corpus" / "dev" / "156754135.hwpx")
+    assert doc.fields["제목명"] == "생명을 존중하는 안전 사회 위해,\n대통령 소속 ‘국민생명안전위원회’ 만든다"
+    assert metadata.extract(doc)["subtitle"].split("\n")[1].startswith("생명안전 5대 분야")
