@@ -33,6 +33,7 @@ from extractors.loaders import LoadError
 SIGNATURE = b"HWP Document File"
 PARA_HEADER, PARA_TEXT, CTRL_HEADER, LIST_HEADER, TABLE = 66, 67, 71, 72, 77
 BORDER_FILL = 20
+BULLET, PARA_SHAPE = 24, 25
 MAX_STREAM = 200 * 1024 * 1024     # decompressed bytes per stream
 MAX_RECORDS = 2_000_000
 
@@ -74,7 +75,8 @@ def load_hwp(data: bytes, **meta) -> Document:
             raw = ole.openstream(path).read()
             return inflate(raw, path, name) if compressed else raw
 
-        borders = border_sides(records(stream("DocInfo"), name)) if ole.exists("DocInfo") else {}
+        docinfo = records(stream("DocInfo"), name) if ole.exists("DocInfo") else []
+        borders, bullets = border_sides(docinfo), bullet_marks(docinfo)
         sections = sorted((e for e in ole.listdir() if len(e) == 2 and e[0] == "BodyText"
                            and e[1].startswith("Section") and e[1][7:].isdigit()), key=lambda e: int(e[1][7:]))
         if not sections:
@@ -82,7 +84,7 @@ def load_hwp(data: bytes, **meta) -> Document:
         b = Builder()
         for entry in sections:
             tree = nest(records(stream("/".join(entry)), name))
-            emit(Reader(borders).blocks(tree), b)
+            emit(Reader(borders, bullets).blocks(tree), b)
             b.end_page()
         created = saved_at(ole)
     return b.build(source_format="hwp", created_at=created, **meta)
@@ -188,9 +190,31 @@ def border_sides(recs) -> dict[int, tuple]:
     return out
 
 
+def bullet_marks(recs) -> dict[int, str]:
+    """0-based paragraph-shape id -> the bullet Hancom draws before such a paragraph.
+
+    A PARA_SHAPE whose heading type (bits 23-24 of its first word) is 3 names a 1-based
+    BULLET record (UINT16 at offset 30), whose character is the WCHAR at offset 12.
+    Releases type `- 부제목` items this way, so the mark is not in the text.
+    """
+    chars = [d[12:14].decode("utf-16-le", "replace") if len(d) >= 14 else "" for t, _, d in recs if t == BULLET]
+    out, index = {}, -1
+    for tag, _, data in recs:
+        if tag != PARA_SHAPE:
+            continue
+        index += 1
+        if len(data) >= 32 and (struct.unpack_from("<I", data, 0)[0] >> 23) & 3 == 3:
+            ref = struct.unpack_from("<H", data, 30)[0]
+            mark = chars[ref - 1] if 0 < ref <= len(chars) else ""
+            if mark.isprintable() and not mark.isspace():
+                out[index] = mark
+    return out
+
+
 class Reader:
-    def __init__(self, borders: dict[int, tuple]):
+    def __init__(self, borders: dict[int, tuple], bullets: dict[int, str] | None = None):
         self.borders = borders
+        self.bullets = bullets or {}
 
     def blocks(self, nodes: list[Node]) -> list:
         out: list = []
@@ -228,6 +252,9 @@ class Reader:
             out.append("".join(line))
         for ctrl in controls:          # controls the text did not place (damaged files)
             out += self.control(ctrl, notes)
+        shape = struct.unpack_from("<H", para.data, 8)[0] if len(para.data) >= 10 else -1
+        if shape in self.bullets and out and isinstance(out[0], str):
+            out[0] = f"{self.bullets[shape]} {out[0]}"
         return out + notes
 
     def control(self, ctrl: Node, notes: list) -> list:

@@ -111,3 +111,14 @@ def test_para_text_controls():
             + "다".encode("utf-16-le") + ctrl(11, b"tbl ") + "라".encode("utf-16-le") + ctrl(4)
             + struct.pack("<H", 30) + "마\r".encode("utf-16-le"))
     assert para_text(data) == ["가 나\n다", b"tbl ", "라 마"]
+
+
+def test_bullet_styles_get_their_mark_back():
+    """A `- 부제목` typed as a bulleted paragraph style carries no `-` in PARA_TEXT; the loader adds it."""
+    path = HERE.parents[1] / "shared" / "corpus" / "pool" / "rhwp" / "law_plenary_20260507__hy-002.hwp"
+    if not path.is_file():
+        pytest.skip("../shared/corpus/pool/rhwp is not present")
+    from extractors.metadata import extract as release
+    doc = load(path)
+    assert "\n- ｢지속가능한 연근해어업 발전법안｣" in doc.text
+    assert release(doc)["subtitle"].startswith("｢지속가능한 연근해어업 발전법안｣, ｢북극항로")
