@@ -27,7 +27,7 @@ import zlib
 from datetime import datetime, timezone
 
 from extractors.document import Builder, Document
-from extractors.hwpx import VISIBLE, Cell, Table, emit
+from extractors.hwpx import VISIBLE, Cell, Table, emit, flatten
 from extractors.loaders import LoadError
 
 SIGNATURE = b"HWP Document File"
@@ -82,12 +82,15 @@ def load_hwp(data: bytes, **meta) -> Document:
         if not sections:
             raise LoadError("hwp_broken", f"{name} has no BodyText/Section stream; the document body is missing.")
         b = Builder()
+        fields: dict[str, str] = {}
         for entry in sections:
             tree = nest(records(stream("/".join(entry)), name))
-            emit(Reader(borders, bullets).blocks(tree), b)
+            reader = Reader(borders, bullets)
+            emit(reader.blocks(tree), b)
+            fields = {**reader.fields, **fields}
             b.end_page()
         created = saved_at(ole)
-    return b.build(source_format="hwp", created_at=created, **meta)
+    return b.build(source_format="hwp", created_at=created, fields=fields, **meta)
 
 
 def inflate(raw: bytes, path: str, name: str) -> bytes:
@@ -215,6 +218,7 @@ class Reader:
     def __init__(self, borders: dict[int, tuple], bullets: dict[int, str] | None = None):
         self.borders = borders
         self.bullets = bullets or {}
+        self.fields: dict[str, str] = {}
 
     def blocks(self, nodes: list[Node]) -> list:
         out: list = []
@@ -270,6 +274,7 @@ class Reader:
 
     def table(self, ctrl: Node) -> Table:
         cells: list[Cell] = []
+        names: list[str | None] = []
         caption: list[Node] = []
         seen_table = False
         current: list[Node] | None = None
@@ -279,13 +284,16 @@ class Reader:
             elif node.tag == LIST_HEADER and seen_table:
                 cell = self.cell(node)
                 cells.append(cell)
+                names.append(cell_name(node.data))
                 current = cell.blocks        # paragraphs that follow belong to this cell
             elif node.tag == LIST_HEADER:
                 current = caption
             elif current is not None:
                 current.append(node)
-        for cell in cells:
+        for cell, name in zip(cells, names):
             cell.blocks = self.blocks(cell.blocks)
+            if name and name not in self.fields:   # the government template names its cells
+                self.fields[name] = flatten(cell.blocks)
         return Table(cells=cells, caption=self.blocks(caption))
 
     def cell(self, lh: Node) -> Cell:
@@ -296,6 +304,18 @@ class Reader:
         border = struct.unpack_from("<H", d, 32)[0] if len(d) >= 34 else 0
         return Cell(row=row, col=col, rowspan=max(rowspan, 1), colspan=max(colspan, 1),
                     borders=self.borders.get(border, VISIBLE))
+
+
+def cell_name(d: bytes) -> str | None:
+    """A named cell's LIST_HEADER runs past the 47 bytes of an unnamed one: the name is a
+    UINT16 length at offset 49 and that many UTF-16 units (제목명, 기관명, 보도일시, …)."""
+    if len(d) <= 51:
+        return None
+    n = struct.unpack_from("<H", d, 49)[0]
+    if not 0 < n <= 40 or 51 + 2 * n > len(d):
+        return None
+    name = d[51:51 + 2 * n].decode("utf-16-le", "replace")
+    return name if name.isprintable() else None
 
 
 def saved_at(ole) -> datetime | None:

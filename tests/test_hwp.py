@@ -122,3 +122,13 @@ def test_bullet_styles_get_their_mark_back():
     doc = load(path)
     assert "\n- ｢지속가능한 연근해어업 발전법안｣" in doc.text
     assert release(doc)["subtitle"].startswith("｢지속가능한 연근해어업 발전법안｣, ｢북극항로")
+
+
+def test_template_cell_names_are_read():
+    """Named cells (the government template's 제목명, 부제목명, …) come out as Document.fields."""
+    path = DEV / "156754268.hwp"
+    if not path.is_file():
+        pytest.skip("../shared/corpus/dev is not present")
+    fields = load(path).fields
+    assert fields["제목명"] == "석유화학제품 생산현장 릴레이 점검"
+    assert fields["부제목명"].split("\n")[1] == "- 보건‧의료, 생활필수품, 핵심산업 공급망 차질 없도록 최우선 관리 -"
