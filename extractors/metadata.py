@@ -35,15 +35,16 @@ AT_DISTRIBUTION = regex.compile(r"(보\s*도\s*시\s*점\s*[:：]?\s*)배\s*포\
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
     r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")
-ORG_WORD = r"[가-힣]{2,20}(?:(?<!정)부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원)"   # not 지방정부
+ORG_WORD = r"[가-힣]{2,20}(?:(?<!정)부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원|대학교)"   # not 지방정부
 ORG_LINE = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")(?:\s*[·ㆍ‧,]?\s*" + ORG_WORD + r")*\s*$")
-HEAD_TITLE = r"(?:장관|위원장|청장|처장|원장|본부장|사장|이사장|총장|실장|단장|센터장|회장|대표|국장|소장|부총리|총리)"
+HEAD_TITLE = r"(?:장관|차관|위원장|청장|처장|원장|본부장|사장|이사장|총장|실장|단장|센터장|회장|대표|국장|소장|부총리|총리)"
 ORG_INTRO = regex.compile(
     r"(?<![가-힣])(?P<org>" + ORG_WORD + r")\s*\((?=[^)]{0,80}(?:" + HEAD_TITLE + r"|이하))[^)]{0,80}\)")
 BULLETS = "□■○●◦ㅇ❍◇◆▶►☐❏◯▢▪•"
 ORG_SUBJECT = regex.compile(r"^\s*(?:[" + BULLETS + r"]\s*)?(?P<org>" + ORG_WORD + r")(?:\s+[가-힣]{2,20})?(?:은|는|이|가)\s",
                             regex.M)
-ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:(?<!정)부|처|청|위원회))\s*(?:제?\d차)?" + HEAD_TITLE)
+ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:(?<!정)부|처|청|위원회))\s*(?:제?\d)?"
+                         r"(?:" + HEAD_TITLE + r"|[가-힣]{1,10}(?:관리관|정책관|기획관|조정관|국장|실장|단장)(?:은|는|이|가)\s)")
 MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
 SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
 BODY_START = regex.compile(r"^\s*(?:[" + BULLETS + r"※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
