@@ -67,7 +67,6 @@ NATIVE_NUMBER = rf"(?:{_alt(NATIVE_RANGES)}|(?:{NATIVE_TEN})(?:{NATIVE_UNIT})?|(
 MINUS_WORD = _alt(DATA["minus_words"])
 
 _TOKEN = regex.compile(rf"({ARABIC})|({SINO_DIGIT})|({SMALL})|({BIG})|\s+")
-_ARABIC_FULL = regex.compile(rf"(?:{ARABIC})")
 _NATIVE_FULL = regex.compile(rf"(?P<ten>{NATIVE_TEN})?(?P<unit>{NATIVE_UNIT})?")
 _SIGN = regex.compile(rf"^\s*(?:(?P<minus>{MINUS_WORD}|[{regex.escape(MINUS_SIGNS)}])|(?P<plus>[{regex.escape(PLUS_SIGNS)}]))\s*")
 _FRACTION_SLASH = regex.compile(rf"^({ARABIC})\s*/\s*({ARABIC})$")
@@ -196,6 +195,3 @@ def parse_range(text: str) -> tuple[float, float] | None:
     r = NATIVE_RANGES.get(text.strip())
     return (float(r[0]), float(r[1])) if r else None
 
-
-def is_arabic(text: str) -> bool:
-    return bool(_ARABIC_FULL.fullmatch(text))
