@@ -116,7 +116,7 @@ def _print_run(console, summary: dict, curated: Path) -> None:
         console.print("changes: " + "; ".join(f"{t} +{c['added']} -{c['removed']} ~{c['changed']}"
                                              for t, c in changes.items()))
     if summary.get("history"):
-        console.print(f"previous version kept; this run's tables: {summary['history']}")
+        console.print(f"snapshot of this run (compare runs with `bodo diff`): {summary['history']}")
 
 
 def cmd_serve(args) -> int:
