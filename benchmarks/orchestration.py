@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["PREFECT_TASKS_REFRESH_CACHE"] = "true"
 
-from pipeline import flows  # noqa: E402
-from pipeline.storage import write_tables  # noqa: E402
-from pipeline.tasks import discover, process_file  # noqa: E402
+from bodopress.pipeline import flows  # noqa: E402
+from bodopress.pipeline.storage import write_tables  # noqa: E402
+from bodopress.pipeline.tasks import discover, process_file  # noqa: E402
 
 
 def main(corpus: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import regex
 
-from extractors.document import Document
+from bodopress.extractors.document import Document
 
 DATA = Path(__file__).parent / "data"
 

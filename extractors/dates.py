@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from extractors.document import Document
+from bodopress.extractors.document import Document, fold
 
 DATA = Path(__file__).parent / "data"
 WEEKDAYS = "월화수목금토일"   # date.weekday() order
@@ -51,11 +51,6 @@ BEFORE_DURATION = {w for side, w in _ctx if side == "before"}
 BEFORE_YEARS = BEFORE_DURATION | {w for side, w in _ctx if side == "before_year"}
 YEAR_PARTICLES = {l[0] for l in _lines("dates_year_particles.txt")}
 UNIT_WORDS = ("억", "만", "천", "조", "원", "달러", "명", "개", "건", "톤", "곳", "회", "배", "%", "위", "호", "번")
-
-# One character to one character, so offsets into the folded text are offsets into doc.text.
-FOLD = str.maketrans({**{c: "'" for c in "‘’´`′‛＇"}, **{c: "~" for c in "∼〜～"},
-                      **{c: "-" for c in "－–—"}, **{chr(0xFF10 + i): str(i) for i in range(10)},
-                      "．": ".", "（": "(", "）": ")", "／": "/", "：": ":"})
 
 # -- named fragments ----------------------------------------------------------------------
 S = r"[ \t]?"                      # an optional space (text exports space units apart: 2026 년)
@@ -711,29 +706,20 @@ def table_atoms(doc: Document, c: Ctx) -> list[Atom]:
     """26.1 in a column headed 국회 통과 / 시행일 / 일정 ... is January 2026."""
     out = []
     for t in doc.tables:
-        lines, pos = [], t.char_start
-        for line in doc.text[t.char_start:t.char_end].split("\n"):
-            lines.append((pos, line))
-            pos += len(line) + 1
-        if len(lines) < 2:
+        if len(t.cells) < 2:
             continue
-        header = lines[0][1].split("\t")
+        header = [doc.text[s:e] for s, e in t.cells[0]]
         cols = {j for j, h in enumerate(header) if any(w.replace(" ", "") in h.replace(" ", "") for w in COLUMN_WORDS)}
-        if not cols:
-            continue
-        for start, line in lines[1:]:
-            offset = start
-            for j, cell in enumerate(line.split("\t")):
+        for row in t.cells[1:] if cols else ():
+            for j, (cs, ce) in enumerate(row):
+                cell = doc.text[cs:ce]
                 core = cell.strip()
-                if j in cols and core:
-                    m = CELL.fullmatch(core.translate(FOLD))
-                    if m:
-                        s = offset + cell.index(core)
-                        y = two_digit_year(int(m.group("Y")), c.ref)
-                        a = Atom(s, s + len(core), "table_date_column", y=y, m=int(m.group("M")), y_own=True,
-                                 d=int(m.group("D")) if m.group("D") else None)
-                        out.append(a)
-                offset += len(cell) + 1
+                m = CELL.fullmatch(fold(core)) if j in cols and core else None
+                if m:
+                    s = cs + cell.index(core)
+                    y = two_digit_year(int(m.group("Y")), c.ref)
+                    out.append(Atom(s, s + len(core), "table_date_column", y=y, m=int(m.group("M")), y_own=True,
+                                    d=int(m.group("D")) if m.group("D") else None))
     return out
 
 
@@ -819,7 +805,7 @@ def coarsest(g1: str, g2: str) -> str:
 
 
 def extract(doc: Document, ref: date | None) -> list[dict]:
-    text = doc.text.translate(FOLD)
+    text = doc.norm
     c = Ctx(text, ref, [(t.char_start, t.char_end) for t in doc.tables])
     atoms = choose(candidates(text, c) + table_atoms(doc, c))
     atoms = merge_ranges(atoms, text, c)
@@ -834,7 +820,7 @@ def extract(doc: Document, ref: date | None) -> list[dict]:
         rows.append({
             "text": doc.text[a.s:a.e], "start": start, "end": end, "granularity": gran,
             "relative": bool(a.relative), "time": a.time if gran == "day" else None,
-            "char_start": a.s, "char_end": a.e, "rule": a.rule,
+            "char_start": a.s, "char_end": a.e, "sentence": doc.sentences.at(a.s), "rule": a.rule,
             "warning": a.warning or warning,
         })
     return rows
@@ -850,7 +836,7 @@ def parse_date(text: str, ref: date | None) -> dict | None:
     rows = [r for r in extract(doc, ref) if r["char_start"] == 0]
     if rows:
         return max(rows, key=lambda r: r["char_end"])
-    m = CELL.fullmatch(core.translate(FOLD))
+    m = CELL.fullmatch(fold(core))
     if m:
         y = two_digit_year(int(m.group("Y")), ref)
         a = Atom(0, len(core), "table_date_column", y=y, m=int(m.group("M")), y_own=True,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from extractors import contacts, dates, laws, metadata, quantities
-from extractors.document import Document
+from bodopress.extractors import contacts, dates, laws, metadata, quantities
+from bodopress.extractors.document import Document
 
 
 def reference_date(release: dict, doc: Document) -> date | None:

@@ -1,27 +1,45 @@
-"""Kiwi, built once per process on first use, and sentence spans for the genre.
+"""Kiwi, built once per process on first use, and one analysis pass per release: sentences and tokens.
 
-Kiwi's own splitter reads the apostrophe of `'25` as an opening quote and does not
-break at line ends or bullets, so the layout is split first (bullets, blank lines,
-table rows), and Kiwi only splits inside a paragraph whose line breaks and year
-apostrophes are masked with spaces (same length, so offsets hold).
+Kiwi's own splitter reads the apostrophe of `'25` as an opening quote and does not break
+at line ends or bullets, so the layout is split first (bullets, blank lines, table rows)
+and Kiwi reads each paragraph once, its line breaks and year apostrophes masked with
+spaces (same length, so offsets hold). That one call yields both the paragraph's
+sentences and its tokens; a paragraph is analysed only when an extractor asks for
+either, and never twice.
 
->>> [text[s:e] for s, e in sentence_spans(text := "□ 수출이 늘었다. 올해도 늘 것이다.\\n○ '25년 실적")]
+>>> a = Analysis(text := "□ 수출이 늘었다. 올해도 늘 것이다.\\n○ '25년 실적")
+>>> [text[s:e] for s, e in a.sentence_spans()]
 ['□ 수출이 늘었다.', '올해도 늘 것이다.', "○ '25년 실적"]
+>>> [(t.form, t.tag) for t in a.tokens_in(0, 9)][:3]
+[('□', 'SW'), ('수출', 'NNG'), ('이', 'JKS')]
 """
 from __future__ import annotations
 
 import bisect
 import threading
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
-_lock = threading.RLock()   # re-entrant: tokenize() holds it while kiwi() builds
+_lock = threading.RLock()
 _kiwi = None
 
 # A line that opens a new paragraph: a bullet, a numbered or bracketed heading.
 BULLET = regex.compile(r"^\s*(?:[□■○●◦ㅇ◎◇◆▶▷►※*•·\-–—①-⑳❶-❿➀-➉]|\d+[.)]\s|[<〈【\[(]\s*\S)")
 YEAR_QUOTE = regex.compile(r"['‘’`](?=\d)")
+SHORT = 40   # a paragraph shorter than this is one sentence
+
+
+class Token(NamedTuple):
+    form: str
+    tag: str
+    start: int   # offset into the analysed text
+    len: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.len
 
 
 def kiwi():
@@ -37,45 +55,31 @@ def kiwi():
     return _kiwi
 
 
-def tokenize(text: str):
+@lru_cache(maxsize=4096)
+def tokenize_word(word: str) -> tuple[Token, ...]:
+    """Tokens of a short string read alone (a law name out of context)."""
     with _lock:
-        return kiwi().tokenize(text)
+        return tuple(Token(t.form, t.tag, t.start, t.len) for t in kiwi().tokenize(word))
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Spans of layout paragraphs: table rows alone, wrapped lines joined."""
-    spans: list[tuple[int, int]] = []
+    spans: list[list[int]] = []
     pos = 0
     cur: list[int] | None = None
     for line in text.split("\n"):
         end = pos + len(line)
-        stripped = line.strip()
-        if not stripped:
+        if not line.strip():
             cur = None
         elif "\t" in line or BULLET.match(line) or cur is None:
             cur = [pos, end]
-            spans.append(cur)  # type: ignore[arg-type]
+            spans.append(cur)
             if "\t" in line:
                 cur = None
         else:
             cur[1] = end
         pos = end + 1
     return [(s, e) for s, e in spans]
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for ps, pe in paragraphs(text):
-        para = text[ps:pe]
-        if "\t" in para or len(para) < 40:
-            out.append(_trim(text, ps, pe))
-            continue
-        masked = YEAR_QUOTE.sub(" ", para.replace("\n", " "))
-        with _lock:
-            sents = kiwi().split_into_sents(masked)
-        for s in sents:
-            out.append(_trim(text, ps + s.start, ps + s.end))
-    return [s for s in out if s[1] > s[0]]
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -86,13 +90,71 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-class Sentences:
-    """Look up the sentence around an offset."""
+class Analysis:
+    """Kiwi's reading of one text, paragraph by paragraph, on demand."""
 
     def __init__(self, text: str):
         self.text = text
-        self.spans = sentence_spans(text)
-        self.starts = [s for s, _ in self.spans]
+        self.paras = paragraphs(text)
+        self.para_starts = [s for s, _ in self.paras]
+        self._sents: dict[int, list[tuple[int, int]]] = {}
+        self._toks: dict[int, list[Token]] = {}
+        self._spans: list[tuple[int, int]] | None = None
+        self._all: list[Token] | None = None
+
+    def _analyse(self, i: int, want_tokens: bool) -> None:
+        ps, pe = self.paras[i]
+        para = self.text[ps:pe]
+        short = "\t" in para or len(para) < SHORT
+        if short and not want_tokens:
+            self._sents[i] = [_trim(self.text, ps, pe)]
+            return
+        masked = YEAR_QUOTE.sub(" ", para.replace("\n", " "))
+        with _lock:
+            sents = kiwi().split_into_sents(masked, return_tokens=True)
+        self._toks[i] = [Token(t.form, t.tag, ps + t.start, t.len) for s in sents for t in s.tokens]
+        if i not in self._sents:
+            self._sents[i] = [_trim(self.text, ps, pe)] if short else \
+                [_trim(self.text, ps + s.start, ps + s.end) for s in sents]
+
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            out = []
+            for i in range(len(self.paras)):
+                if i not in self._sents:
+                    self._analyse(i, want_tokens=False)
+                out += self._sents[i]
+            self._spans = [s for s in out if s[1] > s[0]]
+        return self._spans
+
+    def paragraph_tokens(self, i: int) -> list[Token]:
+        if i not in self._toks:
+            self._analyse(i, want_tokens=True)
+        return self._toks[i]
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        """Tokens of the paragraphs that overlap [start, end), in order."""
+        i = max(bisect.bisect_right(self.para_starts, start) - 1, 0)
+        out = []
+        while i < len(self.paras) and self.paras[i][0] < end:
+            if self.paras[i][1] >= start:
+                out += self.paragraph_tokens(i)
+            i += 1
+        return out
+
+    def tokens(self) -> list[Token]:
+        if self._all is None:
+            self._all = [t for i in range(len(self.paras)) for t in self.paragraph_tokens(i)]
+        return self._all
+
+
+class Sentences:
+    """The sentence (or table row) around an offset."""
+
+    def __init__(self, text: str, spans: list[tuple[int, int]]):
+        self.text = text
+        self.spans = spans
+        self.starts = [s for s, _ in spans]
 
     def at(self, offset: int) -> str:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -103,8 +165,3 @@ class Sentences:
         line_start = self.text.rfind("\n", 0, offset) + 1
         line_end = self.text.find("\n", offset)
         return " ".join(self.text[line_start:None if line_end < 0 else line_end].split())
-
-
-@lru_cache(maxsize=8)
-def sentences(text: str) -> Sentences:
-    return Sentences(text)

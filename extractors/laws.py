@@ -27,7 +27,8 @@ from typing import Callable, Iterator
 
 import regex
 
-from extractors.document import Document
+from bodopress.extractors.document import Document
+from bodopress.extractors.kiwi import tokenize_word
 
 DATA = Path(__file__).parent / "data"
 
@@ -168,14 +169,11 @@ LAW_HINT = regex.compile(r"법|시행령|시행규칙|조례")
 
 
 class Tokens:
-    """Kiwi's tokens of the whole text, searchable by offset."""
+    """The release's Kiwi tokens (its one analysis pass), searchable by offset."""
 
-    def __init__(self, text: str):
-        from extractors.kiwi import kiwi, tokenize
-        kiwi()   # build first: tokenize() holds the lock that kiwi() takes on first use
-        self.text = text
-        self.toks = [t for t in tokenize(text)]
-        self.starts = [t.start for t in self.toks]
+    def __init__(self, doc: Document):
+        self.text = doc.text
+        self.toks = doc.analysis.tokens()
 
     def __len__(self):
         return len(self.toks)
@@ -184,7 +182,7 @@ class Tokens:
         return self.toks[i]
 
     def end(self, i: int) -> int:
-        return self.toks[i].start + self.toks[i].len
+        return self.toks[i].end
 
     def contiguous(self, i: int, j: int) -> bool:
         return 0 <= i < len(self.toks) and 0 <= j < len(self.toks) and self.end(i) == self.toks[j].start
@@ -194,9 +192,7 @@ class Tokens:
 
 
 def _last_token(name: str) -> str:
-    from extractors.kiwi import kiwi, tokenize
-    kiwi()
-    toks = [t for t in tokenize(name) if t.tag.startswith(("NN", "XPN", "XSN", "SL", "SN", "SH"))]
+    toks = [t for t in tokenize_word(name) if t.tag.startswith(("NN", "XPN", "XSN", "SL", "SN", "SH"))]
     return toks[-1].form if toks else name
 
 
@@ -387,29 +383,21 @@ def action_before(doc: Document, m: Mention, dates: list[dict]):
 def action_from_table(doc: Document, m: Mention, dates: list[dict]):
     """A law table (`법안명 | 주요내용 | 국회 통과`): the action column's date in the law's row."""
     for t in doc.tables:
-        if not (t.char_start <= m.start < t.char_end) or not t.rows:
+        if not (t.char_start <= m.start < t.char_end) or not t.cells:
             continue
-        lines = doc.text[t.char_start:t.char_end].split("\n")
-        header = lines[0].split("\t")
+        header = [doc.text[s:e] for s, e in t.cells[0]]
         cols = [(k, ACTIONS.get(" ".join(h.split()).removesuffix("일").strip())) for k, h in enumerate(header)]
         cols = [(k, a) for k, a in cols if a]
-        if not cols:
+        for spans in t.cells if cols else ():
+            if not spans[0][0] <= m.start <= spans[-1][1]:
+                continue
+            for k, action in cols:
+                if k < len(spans) and not (spans[k][0] <= m.start < spans[k][1]):
+                    when = _dates_in(dates, *spans[k])
+                    if when:
+                        return action, when[0]["start"]
             return None
-        pos = t.char_start
-        for line in lines:
-            if pos <= m.start <= pos + len(line):
-                cells, cpos = line.split("\t"), pos
-                spans = []
-                for c in cells:
-                    spans.append((cpos, cpos + len(c)))
-                    cpos += len(c) + 1
-                for k, action in cols:
-                    if k < len(spans) and not (spans[k][0] <= m.start < spans[k][1]):
-                        when = _dates_in(dates, *spans[k])
-                        if when:
-                            return action, when[0]["start"]
-                return None
-            pos += len(line) + 1
+        return None
     return None
 
 
@@ -423,7 +411,7 @@ def mentions(doc: Document, law_names: "LawNames | None" = None) -> list[Mention
     """Every law mention, bracketed ones first claiming their span, in text order."""
     if not LAW_HINT.search(doc.text):     # every law name ends in one of these: no Kiwi needed
         return []
-    toks = Tokens(doc.text)
+    toks = Tokens(doc)
     found: list[Mention] = []
     claimed: list[tuple[int, int]] = []
     for _name, rule in RULES:
@@ -527,6 +515,7 @@ def extract(doc: Document, dates: list[dict], law_names: LawNames | None = None)
             "official_name": law_names.match(m.name) if law_names else None,
             "char_start": m.start,
             "char_end": m.end,
+            "sentence": doc.sentences.at(m.start),
             "rule": m.rule,
         })
     return rows

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import regex
 
-from extractors.document import Document
+from bodopress.extractors.document import Document
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -174,7 +174,7 @@ def ministry_from_contacts(contacts: list[dict]) -> str | None:
     return None
 
 
-def _headline(lines: list[str], wrapped: bool = True) -> tuple[str | None, str | None, int]:
+def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False) -> tuple[str | None, str | None, int]:
     """Title lines up to the first subtitle mark or body paragraph; then the subtitle items."""
     title: list[str] = []
     i = 0
@@ -198,7 +198,7 @@ def _headline(lines: list[str], wrapped: bool = True) -> tuple[str | None, str |
             items.append(SUB_MARK.sub("", line))
             blank = False
         elif ((wrapped or len(line) <= 60) and items and not blank and not BODY_START.match(line) and "\t" not in line and _continues(items[-1])
-              and not _opens_body(line)):
+              and not opens_body(i)):
             items[-1] += " " + line
         else:
             break
@@ -207,14 +207,13 @@ def _headline(lines: list[str], wrapped: bool = True) -> tuple[str | None, str |
     return (" ".join(title) or None), ("\n".join(it for it in items if it) or None), i
 
 
-def _opens_body(line: str) -> bool:
+def _opens_body(doc: Document, start: int, end: int) -> bool:
     """A full-width line whose first words carry a topic or subject particle (`…총장 유길상)가`,
     `통관국장은`) starts the body; subtitles are noun phrases (개조식) without them."""
-    if len(line) < 35:
+    if end - start < 35:
         return False
-    from extractors.kiwi import tokenize
-    return any(t.tag in ("JX", "JKS") and t.form in ("은", "는", "이", "가") and t.start < 30
-               for t in tokenize(line[:45]))
+    return any(t.tag in ("JX", "JKS") and t.form in ("은", "는", "이", "가") and start <= t.start < start + 30
+               for t in doc.tokens_in(start, min(end, start + 45)))
 
 
 def _continues(previous: str) -> bool:
@@ -254,7 +253,13 @@ def extract(doc: Document) -> dict:
     out = _parse_header("\n".join(header_lines), doc.created_at.year if doc.created_at else None)
     # A PDF line is a printed line (a subtitle item may wrap); elsewhere a line is a paragraph
     # or a short piece after a typed line break.
-    out["title"], out["subtitle"], n = _headline(lines[k:], wrapped=doc.source_format == "pdf")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def opens_body(i: int) -> bool:
+        return _opens_body(doc, starts[k + i], starts[k + i + 1] - 1)
+    out["title"], out["subtitle"], n = _headline(lines[k:], wrapped=doc.source_format == "pdf", opens_body=opens_body)
     out["ministry"] = _ministry(header_lines, "\n".join(lines[k + n:]), doc)
     _from_fields(doc.fields, out)
     return out

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import regex
 
-from extractors import numbers as N
-from extractors.document import Document
+from bodopress.extractors import numbers as N
+from bodopress.extractors.document import Document
 
 DATA = Path(__file__).parent / "data"
 
@@ -228,13 +228,14 @@ def _attach_suffix_qualifier(text: str, num: _Num) -> None:
             num.end = m.end()   # a qualifier beyond a parenthesis binds but stays outside the surface
 
 
-def _valid(text: str, num: _Num) -> bool:
+def _valid(doc: Document, num: _Num) -> bool:
     """Contract exclusions and unit-specific readings (durations, ordinals 호, ages 대)."""
+    text = doc.norm
     u, w = num.unit, num.unit_surface
     if num.hangul:
         if u is None:
             return False
-        if u not in CURRENCY_CODES and not _kiwi_confirms(text, num.num_start, num.num_end, num.end - len(w)):
+        if u not in CURRENCY_CODES and not _kiwi_confirms(doc, num.num_start, num.num_end, num.end - len(w)):
             return False   # 이억배 (a name), 조사대상, 경영권
         digits = text[num.num_start:num.num_end]
         if len(digits) == 1:
@@ -271,7 +272,8 @@ def _valid(text: str, num: _Num) -> bool:
     return True
 
 
-def _scan_numbers(text: str) -> list[Q]:
+def _scan_numbers(doc: Document) -> list[Q]:
+    text = doc.norm
     out: list[Q] = []
     pos = 0
     while True:
@@ -283,13 +285,13 @@ def _scan_numbers(text: str) -> list[Q]:
             pos = m.end()
             continue
         _attach_unit(text, num)
-        rows = _range_or_transition(text, num)
+        rows = _range_or_transition(doc, num)
         if rows:
             out.extend(rows)
             pos = rows[-1].end
             continue
         _attach_suffix_qualifier(text, num)
-        if _valid(text, num) or (num.unit == "USD" and _CENTS.match(text, num.end)):   # 이불이십삼센트
+        if _valid(doc, num) or (num.unit == "USD" and _CENTS.match(text, num.end)):   # 이불이십삼센트
             q = Q(num.start, num.end, num.value, num.unit, num.counter, num.qualifier,
                   rule="sino_number" if num.hangul else "scaled_number")
             q = _money_compound(text, q)
@@ -311,8 +313,9 @@ def _next_number(text: str, pos: int) -> _Num | None:
     return num
 
 
-def _range_or_transition(text: str, a: _Num) -> list[Q] | None:
+def _range_or_transition(doc: Document, a: _Num) -> list[Q] | None:
     """`10~20개`, `25000원 - 30000원` (one row, value_max); `22.6→23.6%`, `70에서 50%` (two rows)."""
+    text = doc.norm
     sep = _RANGE_SEP.match(text, a.end)
     if sep and _range_separator(sep.group()):
         b = _next_number(text, sep.end())
@@ -324,7 +327,7 @@ def _range_or_transition(text: str, a: _Num) -> list[Q] | None:
                 big = regex.search(rf"{N.BIG}+$", text[b.num_start:b.num_end])
                 lo *= N.parse_number(big.group()) if big else 1.0
             _attach_suffix_qualifier(text, b)
-            if not _valid(text, b):
+            if not _valid(doc, b):
                 return None
             qual = b.qualifier or a.qualifier
             return [Q(a.start, b.end, lo, b.unit, b.counter, qual, value_max=b.value, rule="range")]
@@ -334,7 +337,7 @@ def _range_or_transition(text: str, a: _Num) -> list[Q] | None:
             b = _next_number(text, tr.end())
             if b and b.unit and not b.hangul:
                 _attach_suffix_qualifier(text, b)
-                if _valid(text, b):
+                if _valid(doc, b):
                     return [Q(a.start, a.end, a.value, b.unit, b.counter, a.qualifier, rule="transition"),
                             Q(b.start, b.end, b.value, b.unit, b.counter, b.qualifier, rule="transition")]
     return None
@@ -362,8 +365,8 @@ def _money_compound(text: str, q: Q) -> Q:
 
 # -- native numerals: 세 차례, 두 배, 한 달 (Kiwi decides) -----------------------------------
 
-def _scan_native(text: str, taken: list[tuple[int, int]]) -> list[Q]:
-    out = []
+def _scan_native(doc: Document, taken: list[tuple[int, int]]) -> list[Q]:
+    text, out = doc.norm, []
     for m in _NATIVE.finditer(text):
         s, e = m.span()
         c = _NATIVE_COUNTER.match(text, e)
@@ -371,7 +374,7 @@ def _scan_native(text: str, taken: list[tuple[int, int]]) -> list[Q]:
             continue
         if any(a < c.end() and s < b for a, b in taken):
             continue
-        if not _kiwi_confirms(text, s, e, c.start("unit")):
+        if not _kiwi_confirms(doc, s, e, c.start("unit")):
             continue
         word = m.group()
         rng = N.parse_range(word)
@@ -400,25 +403,15 @@ def _scan_native(text: str, taken: list[tuple[int, int]]) -> list[Q]:
     return out
 
 
-@lru_cache(maxsize=256)
-def _tokens(line: str):
-    from extractors import kiwi
-    kiwi.kiwi()   # build first: kiwi.tokenize holds its lock while building (would deadlock)
-    return kiwi.tokenize(line)
-
-
-def _kiwi_confirms(text: str, s: int, e: int, counter_start: int) -> bool:
+def _kiwi_confirms(doc: Document, s: int, e: int, counter_start: int) -> bool:
     """The words at [s, e) are numeral tokens (NR/MM) and a noun starts at the counter."""
-    ls = text.rfind("\n", 0, s) + 1
-    le = text.find("\n", e)
-    toks = _tokens(text[ls:None if le < 0 else le])
-    rs, re_, rc = s - ls, e - ls, counter_start - ls
-    covering = [t for t in toks if t.start < re_ and t.start + t.len > rs]
-    if not covering or covering[0].start != rs or covering[-1].start + covering[-1].len != re_:
+    toks = doc.tokens_in(s, e)
+    covering = [t for t in toks if t.start < e and t.end > s]
+    if not covering or covering[0].start != s or covering[-1].end != e:
         return False
     if not all(t.tag in ("NR", "MM") for t in covering):
         return False
-    return any(t.start == rc and t.tag.startswith("NN") for t in toks)
+    return any(t.start == counter_start and t.tag.startswith("NN") for t in toks)
 
 
 # -- tables: cells under a unit caption or header ------------------------------------------
@@ -471,22 +464,13 @@ def _caption_units(doc: Document, t, prev_end: int) -> list:
     return []
 
 
-def _scan_tables(doc: Document, text: str, taken: list[tuple[int, int]]) -> list[Q]:
-    out = []
+def _scan_tables(doc: Document, taken: list[tuple[int, int]]) -> list[Q]:
+    text, out = doc.norm, []
     prev_end = 0
     for t in doc.tables:
         table_units = _caption_units(doc, t, prev_end)
         prev_end = t.char_end
-        lines = text[t.char_start:t.char_end].split("\n")
-        grid = []   # (row index, [(cell text, start offset)])
-        pos = t.char_start
-        for line in lines:
-            cells, cpos = [], pos
-            for cell in line.split("\t"):
-                cells.append((cell, cpos))
-                cpos += len(cell) + 1
-            grid.append(cells)
-            pos += len(line) + 1
+        grid = [[(text[a:e], a) for a, e in row] for row in t.cells]   # (cell text, start offset)
         # header rows: before the first row with a numeric, non-year cell
         first_data = next((i for i, row in enumerate(grid)
                            if any(_CELL.match(c.strip()) and not _YEAR.match(c.strip()) for c, _ in row)), len(grid))
@@ -536,43 +520,28 @@ def _scan_tables(doc: Document, text: str, taken: list[tuple[int, int]]) -> list
 # -- entry points ----------------------------------------------------------------------------
 
 def _find(doc: Document) -> list[Q]:
-    text = N.normalise(doc.text)
-    rows = _scan_numbers(text)
+    rows = _scan_numbers(doc)
     taken = [(q.start, q.end) for q in rows]
-    rows += _scan_native(text, taken)
+    rows += _scan_native(doc, taken)
     taken = [(q.start, q.end) for q in rows]
-    rows += _scan_tables(doc, text, taken)
+    rows += _scan_tables(doc, taken)
     rows.sort(key=lambda q: (q.start, q.end))
     return rows
 
 
-def _sentence_of(text: str):
-    from extractors import kiwi
-    if len(text) >= 40:
-        kiwi.kiwi()   # see _tokens: build Kiwi before sentences() takes the module lock
-    return kiwi.sentences(text)
-
-
 def extract(doc: Document) -> list[dict]:
-    rows = _find(doc)
-    if not rows:
-        return []
-    sents = _sentence_of(doc.text)
-    out = []
-    for q in rows:
-        out.append({
-            "text": " ".join(doc.text[q.start:q.end].split()),
-            "value": float(q.value),
-            "value_max": None if q.value_max is None else float(q.value_max),
-            "unit": q.unit,
-            "counter": q.counter,
-            "qualifier": q.qualifier,
-            "char_start": q.start,
-            "char_end": q.end,
-            "sentence": sents.at(q.start),
-            "rule": q.rule,
-        })
-    return out
+    return [{
+        "text": doc.text[q.start:q.end],
+        "value": float(q.value),
+        "value_max": None if q.value_max is None else float(q.value_max),
+        "unit": q.unit,
+        "counter": q.counter,
+        "qualifier": q.qualifier,
+        "char_start": q.start,
+        "char_end": q.end,
+        "sentence": doc.sentences.at(q.start),
+        "rule": q.rule,
+    } for q in _find(doc)]
 
 
 def extract_text(text: str) -> list[dict]:

@@ -23,14 +23,14 @@ def _json_default(v):
 
 
 def cmd_extract(args) -> int:
-    from extractors.document import Document
-    from extractors.extract import extract
-    from extractors.loaders import LoadError, load
+    from bodopress.extractors.document import Document
+    from bodopress.extractors.extract import extract
+    from bodopress.extractors.loaders import LoadError, load
 
     ref = date.fromisoformat(args.reference_date) if args.reference_date else None
     names = None
     if args.law_names:
-        from extractors.laws import LawNames
+        from bodopress.extractors.laws import LawNames
         names = LawNames.from_file(Path(args.law_names))
 
     def dump(doc: Document) -> str:
@@ -46,7 +46,7 @@ def cmd_extract(args) -> int:
             print(dump(Document.from_text(text)))
         return 0
     try:
-        doc = load(Path(args.file))
+        doc = Document.from_source(load(Path(args.file)))
     except LoadError as e:
         print(f"bodo extract: {e.message} [{e.error_type}]", file=sys.stderr)
         return 2
@@ -63,7 +63,7 @@ def cmd_ingest(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from pipeline.tasks import discover
+    from bodopress.pipeline.tasks import discover
 
     console = Console(stderr=True)
     raw, curated = Path(args.raw), Path(args.curated)
@@ -76,7 +76,7 @@ def cmd_ingest(args) -> int:
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         bar = progress.add_task("files", total=total)
         console.print(f"starting Prefect (ephemeral) for {total} file(s) in {raw} …")
-        from pipeline import flows
+        from bodopress.pipeline import flows
         flows.on_progress = lambda n: progress.advance(bar, n)
         flows.on_plan = lambda n: progress.update(bar, total=n)   # unchanged files are skipped
         summary = flows.run_ingest(raw, curated, args.law_names)
@@ -120,7 +120,7 @@ def _print_run(console, summary: dict, curated: Path) -> None:
 
 
 def cmd_serve(args) -> int:
-    from pipeline import serve
+    from bodopress.pipeline import serve
     if not Path(args.raw).is_dir():
         print(f"bodo serve: {args.raw} is not a directory", file=sys.stderr)
         return 2
@@ -129,7 +129,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from pipeline import diff, ledger
+    from bodopress.pipeline import diff, ledger
     try:
         old = ledger.resolve(args.old, Path(args.curated))
         new = ledger.resolve(args.new, Path(args.curated))
@@ -147,7 +147,7 @@ def cmd_diff(args) -> int:
 
 
 def cmd_reextract(args) -> int:
-    from pipeline import diff, flows, ledger
+    from bodopress.pipeline import diff, flows, ledger
     raw, curated = Path(args.raw), Path(args.curated)
     if not raw.is_dir():
         print(f"bodo reextract: {raw} is not a directory", file=sys.stderr)
@@ -172,7 +172,7 @@ def cmd_reextract(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from pipeline import ledger
+    from bodopress.pipeline import ledger
     curated = Path(args.curated)
     if args.prune is not None:
         gone = ledger.prune(curated, args.prune)

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from pipeline import ledger, storage
+from bodopress.pipeline import ledger, storage
 
 TABLE_ORDER = ["releases", "quantities", "dates", "laws", "contacts", "errors"]
 KEYS = {
@@ -184,7 +184,7 @@ class Sentences:
                 path = raw / release["source_file"]
                 try:
                     if path.is_file() and ledger.sha256_file(path) == release["source_sha256"]:
-                        from extractors.loaders import load
+                        from bodopress.extractors.loaders import load
                         self._texts[k] = load(path, release["source_file"]).text
                         break
                 except Exception:   # a report must not fail on a source it only quotes
@@ -196,7 +196,7 @@ class Sentences:
             return None, None
         text = self._text(release)
         if text is not None and 0 <= offset < len(text):
-            from extractors import kiwi
+            from bodopress.extractors import kiwi
             if len(text) >= 40:
                 kiwi.kiwi()
             return kiwi.sentences(text).at(offset), "source"

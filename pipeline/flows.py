@@ -31,10 +31,10 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from extractors import EXTRACTOR_VERSION, code_fingerprint  # noqa: E402
-from pipeline import diff, ledger, storage  # noqa: E402
-from pipeline.tasks import FileResult, discover, process_file  # noqa: E402
-from schemas import TABLES  # noqa: E402
+from bodopress.extractors import EXTRACTOR_VERSION, code_fingerprint  # noqa: E402
+from bodopress.pipeline import diff, ledger, storage  # noqa: E402
+from bodopress.pipeline.tasks import FileResult, discover, process_file  # noqa: E402
+from bodopress.schemas import TABLES  # noqa: E402
 
 BATCH = 8
 on_progress: Callable[[int], None] | None = None   # the CLI's progress bar hooks in here
@@ -204,7 +204,7 @@ def _publish(summary: dict, report: dict | None, raw: Path, curated: Path) -> No
 def _law_names(path: str | None):
     if not path:
         return None
-    from extractors.laws import LawNames
+    from bodopress.extractors.laws import LawNames
     return LawNames.from_file(Path(path))
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas import TABLES
+from bodopress.schemas import TABLES
 
 LEDGER = "_ledger.parquet"
 HISTORY = "_history"
@@ -75,7 +75,7 @@ class Version:
 
 def current_version(law_names: str | None = None) -> Version:
     """The code (and law-name list) a run extracts with: a change to either is a new version."""
-    from extractors import EXTRACTOR_VERSION, code_fingerprint
+    from bodopress.extractors import EXTRACTOR_VERSION, code_fingerprint
     names = sha256_file(Path(law_names)) if law_names else None
     return Version(EXTRACTOR_VERSION, code_fingerprint(), names)
 

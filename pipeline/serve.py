@@ -192,7 +192,7 @@ def _serve(raw, curated, cron, interval, law_names, name, keep_history, api_url:
     from prefect.settings import temporary_settings
     from prefect.types.entrypoint import EntrypointType
 
-    from pipeline import flows, ledger
+    from bodopress.pipeline import flows, ledger
 
     schedule = Cron(cron, timezone=TIMEZONE) if cron else Interval(interval, timezone=TIMEZONE)
     params = {"raw": str(raw), "curated": str(curated), "law_names": law_names,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas import CONTRACT_VERSION, TABLES, arrow_schema
+from bodopress.schemas import CONTRACT_VERSION, TABLES, arrow_schema
 
 SORT_KEYS = {
     "releases": ["source_file"],

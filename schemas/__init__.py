@@ -4,7 +4,10 @@ The contract version lives here and nowhere else; every Parquet file carries it 
 its metadata as `bodo.contract`. Columns beyond the contract (`rule`, `warning`,
 `official_name`) are additions the contract allows; none renames a contract column.
 
-History: contract "1" — releases, quantities, dates, laws, contacts, errors.
+History (every change additive, so the version stays "1"; docs/contract.md has the whole text):
+- "1" — releases, quantities, dates, laws, contacts, errors.
+- "1" + renderings and provenance — releases gain `document_key`, `preferred`, `portal_id`,
+  `portal_url`, `approved_at`; dates and laws gain `sentence`; the `texts` table.
 """
 from __future__ import annotations
 
@@ -42,6 +45,13 @@ class Release(Row):
     distributed_at: dt.datetime | None = described("배포/배포일시, Asia/Seoul", None)
     n_chars: int = described("characters of extracted text")
     extractor_version: str = described("version of the extraction code that produced the row")
+    document_key: str = described("one key shared by every rendering of the same release: the portal id where "
+                                  "known, else a hash of ministry, title and release date")
+    preferred: bool = described("exactly one rendering per document_key is true (HWPX, else HWP, else PDF, "
+                                "else text): count only these to never count a release twice", False)
+    portal_id: str | None = described("the 정책브리핑 portal's NewsItemId, where fetched from the portal", None)
+    portal_url: str | None = described("the release's page on the portal", None)
+    approved_at: dt.datetime | None = described("when the portal published it (ApproveDate), Asia/Seoul", None)
 
 
 class Quantity(Row):
@@ -69,6 +79,7 @@ class DateMention(Row):
     time: str | None = described("HH:MM where a clock time is attached", None)
     char_start: int = described("offset into the release's extracted text")
     char_end: int = described("end offset (exclusive)")
+    sentence: str = described("the sentence or table row it was found in")
     rule: str = described("name of the extraction rule that matched")
     warning: str | None = described("e.g. a weekday that does not match the date", None)
 
@@ -83,6 +94,7 @@ class Law(Row):
     official_name: str | None = described("matching name in the user's list of official law names", None)
     char_start: int = described("offset into the release's extracted text")
     char_end: int = described("end offset (exclusive)")
+    sentence: str = described("the sentence it was found in")
     rule: str = described("name of the extraction rule that matched")
 
 
@@ -94,6 +106,11 @@ class Contact(Row):
     name: str = described("the person's name")
     phone: str | None = described("digits and hyphens", None)
     email: str | None = described("where given", None)
+
+
+class Text(Row):
+    release_id: str = described("joins to releases")
+    text: str = described("the release's extracted text; text[char_start:char_end] of any row is its surface form")
 
 
 class Error(Row):
@@ -110,6 +127,7 @@ TABLES: dict[str, type[Row]] = {
     "dates": DateMention,
     "laws": Law,
     "contacts": Contact,
+    "texts": Text,
     "errors": Error,
 }
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import dates
-from extractors.document import Document
+from bodopress.extractors import dates
+from bodopress.extractors.document import Document
 
 HERE = Path(__file__).parent
 SHARED = HERE.parents[1] / "shared"
@@ -44,7 +44,7 @@ def test_case(case):
 
 
 def test_rows_validate_against_the_schema():
-    from schemas import DateMention
+    from bodopress.schemas import DateMention
     doc = Document.from_text("보도시점 2026. 5. 28.(목) 10:00, 작년 6월부터 10월까지, 4월 10일(목)")
     for r in dates.extract(doc, date(2026, 5, 28)):
         DateMention(release_id="x", **r)

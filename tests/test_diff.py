@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import diff, ledger, storage
+from bodopress.pipeline import diff, ledger, storage
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 MOTIE = "motie-2026-05-28-first-year.txt"
@@ -89,7 +89,7 @@ def test_an_added_source_is_one_line_with_its_row_counts():
 # --- real releases, no Prefect ------------------------------------------------------------------
 
 def _curate(raw: Path, name: str, text: str, out: Path) -> None:
-    from pipeline.tasks import process_file
+    from bodopress.pipeline.tasks import process_file
     (raw / name).write_text(text, encoding="utf-8")
     storage.write_tables(out, [process_file(raw / name, raw)])
 
@@ -109,7 +109,7 @@ def two_states(tmp_path_factory):
 
 
 def test_report_formats_from_the_cli(two_states, capsys):
-    from pipeline.cli import main
+    from bodopress.pipeline.cli import main
     base = two_states
     for name in ("r.md", "r.html", "r.json"):
         assert main(["diff", str(base / "old"), str(base / "new"), "--raw", str(base / "raw"),
@@ -141,8 +141,8 @@ def test_a_state_diffed_against_itself_is_empty(two_states):
 @needs_corpus
 @pytest.mark.flow
 def test_reextract_stages_diffs_and_accepts(tmp_path):
-    from pipeline import flows
-    from pipeline.cli import main
+    from bodopress.pipeline import flows
+    from bodopress.pipeline.cli import main
 
     raw, cur = tmp_path / "raw", tmp_path / "curated"
     raw.mkdir()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.storage import read_table
+from bodopress.pipeline.storage import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,7 @@ def harness():
 
 @pytest.mark.flow
 def test_ingest_flow_curates_good_files_and_reports_bad_ones(harness, tmp_path):
-    from pipeline.flows import ingest
+    from bodopress.pipeline.flows import ingest
 
     raw = tmp_path / "raw"
     shutil.copytree(ROOT / "raw", raw)

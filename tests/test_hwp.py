@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors.hwp import inflate, load_hwp, para_text, records
-from extractors.loaders import LoadError, load
+from bodopress.extractors.loaders.hwp import inflate, load_hwp, para_text, records
+from bodopress.extractors.loaders import LoadError, load
 
 HERE = Path(__file__).parent
 DEV = HERE.parents[1] / "shared" / "corpus" / "dev"
@@ -118,7 +118,7 @@ def test_bullet_styles_get_their_mark_back():
     path = HERE.parents[1] / "shared" / "corpus" / "pool" / "rhwp" / "law_plenary_20260507__hy-002.hwp"
     if not path.is_file():
         pytest.skip("../shared/corpus/pool/rhwp is not present")
-    from extractors.metadata import extract as release
+    from bodopress.extractors.metadata import extract as release
     doc = load(path)
     assert "\n- ｢지속가능한 연근해어업 발전법안｣" in doc.text
     assert release(doc)["subtitle"].startswith("｢지속가능한 연근해어업 발전법안｣, ｢북극항로")

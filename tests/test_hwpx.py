@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors.hwpx import MIMETYPE, load_hwpx, make_hwpx
-from extractors.loaders import LoadError, load
+from bodopress.extractors.loaders.hwpx import MIMETYPE, load_hwpx, make_hwpx
+from bodopress.extractors.loaders import LoadError, load
 
 HERE = Path(__file__).parent
 DEV = HERE.parents[1] / "shared" / "corpus" / "dev"

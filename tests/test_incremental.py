@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import ledger
+from bodopress.pipeline import ledger
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 MOTIE = "motie-2026-05-28-first-year.txt"
@@ -45,8 +45,8 @@ def rows_of(curated: Path, table: str, source: str) -> list[dict]:
 @needs_corpus
 @pytest.mark.flow
 def test_the_whole_story(tmp_path, capsys):
-    from pipeline import flows
-    from pipeline.cli import main
+    from bodopress.pipeline import flows
+    from bodopress.pipeline.cli import main
 
     raw, cur = tmp_path / "raw", tmp_path / "curated"
     raw.mkdir()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import dates, laws
-from extractors.document import Document
+from bodopress.extractors import dates, laws
+from bodopress.extractors.document import Document
 
 HERE = Path(__file__).parent
 SHARED = HERE.parents[1] / "shared"
@@ -55,7 +55,7 @@ def test_case(case, request):
 
 
 def test_rows_validate_against_the_schema(law_names):
-    from schemas import Law
+    from bodopress.schemas import Law
     doc = Document.from_text("「대미투자특별법」을 제정('26.3)하고 「독점규제 및 공정거래에 관한 법률」 개정 노조법")
     rows = laws.extract(doc, dates.extract(doc, date(2026, 5, 28)), law_names)
     assert len(rows) == 3
@@ -87,7 +87,7 @@ def test_motie_release_names():
     gold_path = SHARED / "eval" / "gold-dev" / "motie-2026-05-28-first-year.json"
     if not path.exists() or not gold_path.exists():
         pytest.skip("../shared corpus or gold is absent")
-    from extractors.loaders import load
+    from bodopress.extractors.loaders import load
     doc = load(path)
     rows = laws.extract(doc, dates.extract(doc, date(2026, 5, 28)))
     gold = json.loads(gold_path.read_text(encoding="utf-8"))["laws"]

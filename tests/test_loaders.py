@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from extractors.loaders import LoadError, load
+from bodopress.extractors.loaders import LoadError, load
 
 RELEASE = "보도시점 2026. 5. 28.(목) 10:00\n\n위기는 철저히 관리\n\n담당부서\t기획조정실\t책임자\t과 장\t손용하 (044-203-5520)\n"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from extractors import contacts, metadata
-from extractors.document import Document
-from extractors.extract import extract
-from extractors.loaders import load
+from bodopress.extractors import contacts, metadata
+from bodopress.extractors.document import Document
+from bodopress.extractors.extract import extract
+from bodopress.extractors.loaders import load
 
 CASES = Path(__file__).parent / "cases"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.numbers import parse_number
+from bodopress.extractors.numbers import parse_number
 
 HERE = Path(__file__).parent
 PEERS = HERE.parents[1] / "shared" / "peers"

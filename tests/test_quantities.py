@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from extractors import quantities
-from extractors.document import Document
-from extractors.quantities import extract, extract_text
+from bodopress.extractors import quantities
+from bodopress.extractors.document import Document
+from bodopress.extractors.quantities import extract, extract_text
 
 HERE = Path(__file__).parent
 SHARED = HERE.parents[1] / "shared"

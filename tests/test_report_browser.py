@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import diff, storage
+from bodopress.pipeline import diff, storage
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
@@ -34,7 +34,7 @@ def chromium(tmp: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory) -> Path:
-    from pipeline.tasks import process_file
+    from bodopress.pipeline.tasks import process_file
     base = tmp_path_factory.mktemp("browser")
     text = (DEV / MOTIE).read_text(encoding="utf-8")
     for name, body in (("old", text), ("new", text.replace("360.5억 달러", "362.5억 달러")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.serve import LocalServer, schedule_text, session_members
+from bodopress.pipeline.serve import LocalServer, schedule_text, session_members
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 MOTIE = "motie-2026-05-28-first-year.txt"

@@ -5,9 +5,9 @@ import shutil
 
 import pyarrow.parquet as pq
 
-from pipeline.storage import read_table, write_tables
-from pipeline.tasks import process_file
-from schemas import CONTRACT_VERSION, arrow_schema
+from bodopress.pipeline.storage import read_table, write_tables
+from bodopress.pipeline.tasks import process_file
+from bodopress.schemas import CONTRACT_VERSION, arrow_schema
 
 SAMPLE = "보도시점 2026. 5. 28.(목) 10:00\n\n위기는 관리\n\n수출 7,093억 달러를 기록하였다.\n\n담당부서\t기획조정실\t책임자\t과 장\t손용하 (044-203-5520)\n"
 
@@ -56,7 +56,7 @@ def test_a_failed_write_leaves_the_old_tables(tmp_path, monkeypatch):
     _ingest(raw, curated)
     before = {p.name: p.read_bytes() for p in curated.glob("*.parquet")}
     (raw / "b.txt").write_text(SAMPLE, encoding="utf-8")
-    import pipeline.storage as storage
+    import bodopress.pipeline.storage as storage
     calls = {"n": 0}
     real = storage.pq.write_table
 

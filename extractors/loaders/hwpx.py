@@ -1,8 +1,8 @@
-"""Load an HWPX release (Hancom's zip + XML format) into a Document.
+"""Load an HWPX release (Hancom's zip + XML format) into a `Source`.
 
 Sections are read in the order of the package's spine (`Contents/content.hpf`), else by
 number. Each paragraph becomes one line; a line break inside it stays a newline, a tab
-becomes a space (tabs in `Document.text` separate table cells). Tables are placed where
+becomes a space (tabs in `Source.text` separate table cells). Tables are placed where
 they stand in the text:
 
 - a *data table* (at least two rows and two columns, some cell with a visible border)
@@ -34,7 +34,7 @@ entry names, and XML through defusedxml with DTDs and entities refused.
 >>> load_hwpx(b"PK\\x03\\x04 not really a zip")
 Traceback (most recent call last):
 ...
-extractors.loaders.LoadError: <hwpx> is not a readable zip archive (File is not a zip file); re-download it.
+bodopress.extractors.loaders.errors.LoadError: <hwpx> is not a readable zip archive (File is not a zip file); re-download it.
 """
 from __future__ import annotations
 
@@ -42,15 +42,15 @@ import io
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from xml.etree.ElementTree import ParseError
 
-from extractors.document import Builder, Document
-from extractors.loaders import LoadError
+from bodopress.extractors.loaders.errors import LoadError
+from bodopress.extractors.loaders.hancom import VISIBLE, Cell, Grid, emit, flatten
+from bodopress.extractors.loaders.model import Builder, Source
 
 MAX_ENTRIES = 2000
 MAX_TOTAL = 200 * 1024 * 1024
@@ -65,162 +65,9 @@ NOTES = {"footNote", "endNote"}
 SPACE_CHILDREN = {"tab", "nbSpace", "fwSpace"}
 
 
-# -- the block model shared with extractors.hwp -------------------------------------------
-
-VISIBLE = (True, True, True, True)
-NUMBER = re.compile(r"[-+△▲▽∆(]*[’']?[\d.,%]+[)p%]*|-|–|―")
-
-
-@dataclass
-class Cell:
-    row: int
-    col: int
-    rowspan: int = 1
-    colspan: int = 1
-    blocks: list = field(default_factory=list)   # str lines and nested Tables
-    borders: tuple = VISIBLE                      # (left, right, top, bottom) drawn or not
-
-
-@dataclass
-class Table:
-    cells: list[Cell]
-    caption: list = field(default_factory=list)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        rows = max((c.row + max(c.rowspan, 1) for c in self.cells), default=0)
-        cols = max((c.col + max(c.colspan, 1) for c in self.cells), default=0)
-        return rows, cols
-
-    def is_layout(self) -> bool:
-        """One row, one column or no visible border: a box that arranges text, not data."""
-        rows, cols = self.shape
-        return rows < 2 or cols < 2 or not any(any(c.borders) for c in self.cells)
-
-    def grid(self) -> list[list[str]]:
-        rows, cols = self.shape
-        grid = [[""] * cols for _ in range(rows)]
-        for c in self.cells:
-            if 0 <= c.row < rows and 0 <= c.col < cols:
-                grid[c.row][c.col] = flatten(c.blocks)
-        for (r, c), (r2, c2) in self.stacked():
-            if grid[r2][c2]:
-                grid[r][c] = "\n".join(x for x in (grid[r][c], grid[r2][c2]) if x)
-                grid[r2][c2] = ""
-        unruled = self.unruled_columns()
-        if unruled:
-            groups: list[list[int]] = []
-            for x in range(cols):
-                if x in unruled and groups:
-                    groups[-1].append(x)
-                else:
-                    groups.append([x])
-            grid = [[" ".join(row[x] for x in g if row[x]) for g in groups] for row in grid]
-        return grid
-
-    def unruled_columns(self) -> set[int]:
-        """Column boundaries (x = between columns x-1 and x) that no row draws, in a table
-        that does draw some column boundaries: alignment columns, such as the `과 장` |
-        `신기동` | `(02-2100-4090)` of a contact table, which a reader (and the PDF) sees
-        as one cell. A table with no vertical rules at all keeps its columns."""
-        _, cols = self.shape
-        text = {id(c): flatten(c.blocks).strip() for c in self.cells}
-        by_col: dict[int, list[Cell]] = {}
-        for c in self.cells:
-            by_col.setdefault(c.col, []).append(c)
-        ruled, seen = set(), set()
-        for a in self.cells:
-            x = a.col + a.colspan
-            for b in by_col.get(x, ()):
-                if b.row < a.row + a.rowspan and a.row < b.row + b.rowspan:
-                    seen.add(x)
-                    # figures side by side are data columns even unruled (statistics tables
-                    # often rule only their column groups)
-                    if a.borders[1] or b.borders[0] or (NUMBER.fullmatch(text[id(a)]) and NUMBER.fullmatch(text[id(b)])):
-                        ruled.add(x)
-        if not any(a.borders[1] for a in self.cells if 0 < a.col + a.colspan < cols):
-            return set()
-        return {x for x in range(1, cols) if x not in ruled and x in seen}
-
-    def stacked(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-        """Cells drawn as one: the same columns, no line between them, while the rows they
-        belong to are ruled apart elsewhere (or at least half the columns span across that
-        boundary, so it exists only for a few columns). Authors stack a two-line department
-        name (`의정관` / `상훈담당관`) this way; a reader, and the PDF, see one cell. A table
-        whose body rows carry no rules at all is left alone: no row boundary qualifies.
-        Returns (upper anchor, lower cell) pairs, top to bottom, chained onto the first anchor."""
-        starts = {(c.row, c.col): c for c in self.cells}
-        _, cols = self.shape
-        spanned: dict[int, int] = {}
-        for c in self.cells:
-            for y in range(c.row + 1, c.row + c.rowspan):
-                spanned[y] = spanned.get(y, 0) + c.colspan
-        ruled = {y for y, n in spanned.items() if 2 * n >= cols}
-        by_row: dict[int, list[Cell]] = {}
-        for c in self.cells:
-            by_row.setdefault(c.row, []).append(c)
-        for a in self.cells:
-            for b in by_row.get(a.row + a.rowspan, ()):
-                if b.col < a.col + a.colspan and a.col < b.col + b.colspan and (a.borders[3] or b.borders[2]):
-                    ruled.add(b.row)
-        text = {(c.row, c.col): flatten(c.blocks) for c in self.cells}
-
-        def chain(restart: set[int]) -> list:
-            pairs, anchor_of = [], {}
-            for a in sorted(self.cells, key=lambda c: (c.row, c.col)):
-                b = starts.get((a.row + a.rowspan, a.col))
-                if b is None or b.colspan != a.colspan or b.row not in ruled or b.row in restart \
-                        or a.borders[3] or b.borders[2]:
-                    continue
-                anchor_of[(b.row, b.col)] = anchor_of.get((a.row, a.col), (a.row, a.col))
-                pairs.append((anchor_of[(b.row, b.col)], (b.row, b.col)))
-            return pairs
-
-        # a row that repeats its group's label (a second `담당 부서` block) starts a new group
-        restart = {b[0] for anchor, b in chain(set()) if text[b] and text[b] == text[anchor]}
-        return chain(restart)
-
-
-def flatten(blocks: list) -> str:
-    """A cell's blocks as one string: lines by newline, a nested table row by row."""
-    out = []
-    for b in blocks:
-        if isinstance(b, Table):
-            out += [" ".join(x for x in row if x) for row in b.grid()]
-        else:
-            out.append(tidy(b))
-    return "\n".join(x for x in out if x.strip())
-
-
-def tidy(text: str) -> str:
-    """Alignment spaces out: runs of spaces become one, lines lose their indents."""
-    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
-
-
-def emit(blocks: list, b: Builder) -> None:
-    for block in blocks:
-        if not isinstance(block, Table):
-            b.add_text(tidy(block))
-            continue
-        emit(block.caption, b)
-        if not block.is_layout():
-            b.add_table(block.grid())
-            continue
-        by_row: dict[int, list[Cell]] = {}
-        for c in block.cells:
-            by_row.setdefault(c.row, []).append(c)
-        for r in sorted(by_row):
-            cells = sorted(by_row[r], key=lambda c: c.col)
-            if all(isinstance(x, str) for c in cells for x in c.blocks):
-                b.add_text(tidy(" ".join("\n".join(c.blocks) for c in cells)))
-            else:
-                for c in cells:
-                    emit(c.blocks, b)
-
-
 # -- the package ----------------------------------------------------------------------------
 
-def load_hwpx(data: bytes, **meta) -> Document:
+def load_hwpx(data: bytes, **meta) -> Source:
     meta.setdefault("source_file", "<hwpx>")
     name = meta["source_file"]
     zf = open_package(data, name)
@@ -233,7 +80,7 @@ def load_hwpx(data: bytes, **meta) -> Document:
         fields: dict[str, str] = {}
         for section in sections:
             root = read_xml(zf, section, name)
-            reader = Reader(borders, bullets)
+            reader = SectionReader(borders, bullets)
             emit(reader.blocks(root), b)
             fields = {**reader.fields, **fields}
             b.end_page()
@@ -364,7 +211,7 @@ def package_date(zf: zipfile.ZipFile, name: str) -> datetime | None:
 
 # -- sections -------------------------------------------------------------------------------
 
-class Reader:
+class SectionReader:
     """Turns section XML into blocks: paragraph lines and Tables, in reading order."""
 
     def __init__(self, borders: dict[str, tuple], bullets: dict[str, str] | None = None):
@@ -439,7 +286,7 @@ class Reader:
             parts.append(child.tail or "")   # other children (markpen, titleMark, ...) are markers
         return "".join(parts)
 
-    def table(self, tbl) -> Table:
+    def table(self, tbl) -> Grid:
         cells, caption = [], []
         for child in tbl:
             tag = local(child.tag)
@@ -449,7 +296,7 @@ class Reader:
                 for tc in child:
                     if local(tc.tag) == "tc":
                         cells.append(self.cell(tc, len(cells)))
-        return Table(cells=cells, caption=caption)
+        return Grid(cells=cells, caption=caption)
 
     def cell(self, tc, index: int) -> Cell:
         addr = span = None

@@ -1,116 +1,19 @@
-"""Load a release file into a Document, choosing the loader by the file's signature.
+"""PDF releases (Hancom's PDF export and others with a text layer).
 
-Text files (.txt, .md) are decoded as UTF-8 (with or without BOM), UTF-16 (BOM) or
-CP949/EUC-KR, each strictly: bytes that none of them decodes, or that decode to text
-with no Korean in it, are refused as `undecodable` rather than guessed.
-
->>> sniff(b"%PDF-1.4 ...")
-'pdf'
->>> sniff("보도자료".encode("cp949"))
-'txt'
+Text outside tables line by line, each ruled table read as a grid at its place; a landscape
+page printed two-up reads its left half first. A PDF whose glyphs carry no Unicode text
+(scans, fonts without a ToUnicode map) is refused as `no_text_layer`.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-from extractors.document import Builder, Document, clean, tables_in_text
+from bodopress.extractors.loaders.errors import LoadError
+from bodopress.extractors.loaders.model import Builder, Source
 
-MAX_BYTES = 200 * 1024 * 1024
-
-
-class LoadError(Exception):
-    """A source that cannot be loaded; `error_type` is a stable code for `curated/errors`."""
-
-    def __init__(self, error_type: str, message: str):
-        super().__init__(message)
-        self.error_type = error_type
-        self.message = message
-
-
-def sniff(data: bytes) -> str:
-    head = data[:8]
-    if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "ole"
-    return "txt"
-
-
-def load(path: Path, source_file: str | None = None) -> Document:
-    path = Path(path)
-    data = path.read_bytes()
-    if not data.strip():
-        raise LoadError("empty", f"{path.name} is empty: re-download the release or remove it from raw/.")
-    if len(data) > MAX_BYTES:
-        raise LoadError("too_large", f"{path.name} is over {MAX_BYTES >> 20} MB; split or remove it.")
-    kind = sniff(data)
-    meta = dict(source_file=source_file or path.name, source_sha256=hashlib.sha256(data).hexdigest())
-    if kind == "pdf":
-        doc = load_pdf(data, **meta)
-    elif kind == "zip":
-        from extractors import hwpx
-        doc = hwpx.load_hwpx(data, **meta)
-    elif kind == "ole":
-        from extractors import hwp
-        doc = hwp.load_hwp(data, **meta)
-    else:
-        doc = load_text(data, fmt="md" if path.suffix.lower() == ".md" else "txt", **meta)
-    if not doc.text.strip():
-        raise LoadError("empty", f"{path.name} holds no text.")
-    return doc
-
-
-# -- text ---------------------------------------------------------------------------------
-
-def decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data[:200].count(b"\x00") > 20:   # UTF-16 without a BOM: every other byte of ASCII is NUL
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _looks_like_text(text):
-                return text
-        raise UnicodeDecodeError("utf-16", data[:1], 0, 1, "NUL bytes but not UTF-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("cp949")   # raises on bytes CP949 cannot map
-    if not _looks_like_text(text):
-        raise UnicodeDecodeError("cp949", data[:1], 0, 1, "decodes to no Korean text")
-    return text
-
-
-def _looks_like_text(text: str) -> bool:
-    letters = sum(ch.isalnum() for ch in text)
-    hangul = sum("가" <= ch <= "힣" for ch in text)
-    controls = sum(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text)
-    return hangul > 0 and controls < 0.01 * len(text) and letters > 0.3 * len(text.replace(" ", ""))
-
-
-def load_text(data: bytes, fmt: str = "txt", **meta) -> Document:
-    try:
-        text = clean(decode(data))
-    except (UnicodeDecodeError, UnicodeError) as e:
-        raise LoadError("undecodable", f"{meta.get('source_file')} is not UTF-8, UTF-16 or CP949 text "
-                        f"({e.reason}); convert it to UTF-8.") from None
-    return Document(text=text, source_format=fmt, pages=[(0, len(text))], tables=tables_in_text(text), **meta)
-
-
-# -- PDF ----------------------------------------------------------------------------------
-
-def load_pdf(data: bytes, **meta) -> Document:
+def load_pdf(data: bytes, **meta) -> Source:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError

@@ -1,4 +1,4 @@
-"""Load an HWP 5 release (OLE compound file, zlib-compressed record streams) into a Document.
+"""Load an HWP 5 release (OLE compound file, zlib-compressed record streams) into a `Source`.
 
 The body is `BodyText/Section0..N`; each stream is a run of records whose header packs a tag
 id (10 bits), a nesting level (10 bits) and a size (12 bits, 0xFFF = a 4-byte size follows).
@@ -10,7 +10,7 @@ hyphen and two kinds of space, and the others take eight code units (the control
 seven of parameters); 9 is a tab, read as a space. Extended controls (tables, text boxes,
 footnotes, headers) are matched in order to the paragraph's CTRL_HEADER records.
 
-The result goes through the same block model as HWPX (`extractors.hwpx`): data tables as
+The result goes through the same block model as HWPX (`loaders.hancom`): data tables as
 grids, layout boxes (one row, one column or no visible border, border fills read from
 DocInfo) as text lines, footnotes after the paragraph that cites them.
 
@@ -26,9 +26,9 @@ import struct
 import zlib
 from datetime import datetime, timezone
 
-from extractors.document import Builder, Document
-from extractors.hwpx import VISIBLE, Cell, Table, emit, flatten
-from extractors.loaders import LoadError
+from bodopress.extractors.loaders.errors import LoadError
+from bodopress.extractors.loaders.hancom import VISIBLE, Cell, Grid, emit, flatten
+from bodopress.extractors.loaders.model import Builder, Source
 
 SIGNATURE = b"HWP Document File"
 PARA_HEADER, PARA_TEXT, CTRL_HEADER, LIST_HEADER, TABLE = 66, 67, 71, 72, 77
@@ -46,7 +46,7 @@ NOTE_CONTROLS = {b"fn  ", b"en  "}
 FLAG_COMPRESSED, FLAG_PASSWORD, FLAG_DISTRIBUTION, FLAG_DRM = 1, 2, 4, 16
 
 
-def load_hwp(data: bytes, **meta) -> Document:
+def load_hwp(data: bytes, **meta) -> Source:
     import olefile
 
     meta.setdefault("source_file", "<hwp>")
@@ -85,7 +85,7 @@ def load_hwp(data: bytes, **meta) -> Document:
         fields: dict[str, str] = {}
         for entry in sections:
             tree = nest(records(stream("/".join(entry)), name))
-            reader = Reader(borders, bullets)
+            reader = RecordReader(borders, bullets)
             emit(reader.blocks(tree), b)
             fields = {**reader.fields, **fields}
             b.end_page()
@@ -214,7 +214,7 @@ def bullet_marks(recs) -> dict[int, str]:
     return out
 
 
-class Reader:
+class RecordReader:
     def __init__(self, borders: dict[int, tuple], bullets: dict[int, str] | None = None):
         self.borders = borders
         self.bullets = bullets or {}
@@ -272,7 +272,7 @@ class Reader:
             return [self.table(ctrl)]
         return self.blocks(ctrl.children)
 
-    def table(self, ctrl: Node) -> Table:
+    def table(self, ctrl: Node) -> Grid:
         cells: list[Cell] = []
         names: list[str | None] = []
         caption: list[Node] = []
@@ -294,7 +294,7 @@ class Reader:
             cell.blocks = self.blocks(cell.blocks)
             if name and name not in self.fields:   # the government template names its cells
                 self.fields[name] = flatten(cell.blocks)
-        return Table(cells=cells, caption=self.blocks(caption))
+        return Grid(cells=cells, caption=self.blocks(caption))
 
     def cell(self, lh: Node) -> Cell:
         d = lh.data

@@ -1,0 +1,74 @@
+"""Plain-text and Markdown releases.
+
+Decoded as UTF-8 (with or without BOM), UTF-16 (BOM, or NUL-interleaved ASCII) or
+CP949/EUC-KR, each strictly: bytes that none of them decodes, or that decode to text
+with no Korean in it, are refused as `undecodable` rather than guessed. Runs of two or
+more tab-separated lines are tables (how text exports print them).
+
+>>> load_text("보도자료\\n구분\\t금액\\n계\\t1,234".encode()).tables[0].rows
+[['구분', '금액'], ['계', '1,234']]
+"""
+from __future__ import annotations
+
+from bodopress.extractors.loaders.errors import LoadError
+from bodopress.extractors.loaders.model import Source, Table, clean, last_line, place_cells
+
+def decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data[:200].count(b"\x00") > 20:   # UTF-16 without a BOM: every other byte of ASCII is NUL
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_text(text):
+                return text
+        raise UnicodeDecodeError("utf-16", data[:1], 0, 1, "NUL bytes but not UTF-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp949")   # raises on bytes CP949 cannot map
+    if not _looks_like_text(text):
+        raise UnicodeDecodeError("cp949", data[:1], 0, 1, "decodes to no Korean text")
+    return text
+
+
+def _looks_like_text(text: str) -> bool:
+    letters = sum(ch.isalnum() for ch in text)
+    hangul = sum("가" <= ch <= "힣" for ch in text)
+    controls = sum(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text)
+    return hangul > 0 and controls < 0.01 * len(text) and letters > 0.3 * len(text.replace(" ", ""))
+
+
+def load_text(data: bytes, fmt: str = "txt", **meta) -> Source:
+    try:
+        text = clean(decode(data))
+    except (UnicodeDecodeError, UnicodeError) as e:
+        raise LoadError("undecodable", f"{meta.get('source_file')} is not UTF-8, UTF-16 or CP949 text "
+                        f"({e.reason}); convert it to UTF-8.") from None
+    return Source(text=text, source_format=fmt, pages=[(0, len(text))], tables=tables_in_text(text), **meta)
+
+
+
+
+def tables_in_text(text: str) -> list[Table]:
+    """Runs of two or more tab-separated lines are tables (how text exports print them)."""
+    tables, run, start = [], [], 0
+    pos = 0
+    for line in text.split("\n") + [""]:
+        if "\t" in line:
+            if not run:
+                start = pos
+            run.append(line)
+        else:
+            if len(run) >= 2:
+                end = start + len("\n".join(run))
+                tables.append(Table(rows=[r.split("\t") for r in run], char_start=start, char_end=end,
+                                    cells=place_cells(text, start, end), caption=last_line(text, start)))
+            run = []
+        pos += len(line) + 1
+    return tables
