@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     tasks.load = lambda path, source: cached_load(args.cache, Path(path), source)
     try:
         for p in files:
-            for table, rs in tasks.process_file(p, args.corpus).rows.items():
+            for table, rs in tasks.process_file(p, p.name).rows.items():
                 rows[table] += rs
     finally:
         tasks.load = real_load

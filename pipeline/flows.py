@@ -1,19 +1,16 @@
-"""The Prefect flow `bodo-ingest`: discover → plan against the ledger → load+extract in batches → write.
+"""The Prefect flow `bodo-ingest`: discover → plan against the ledger → extract in bounded workers → commit.
 
-Only files that are new, changed or extracted by other code are processed (the ledger,
-`pipeline.ledger`); a run that changes the tables leaves a snapshot in `curated/_history/`
-and ends with a markdown artifact of what it ingested and what changed (`pipeline.diff`).
-Tasks run over batches of files, not one task per file or step: each task run costs the
-API a few milliseconds and a run of thousands floods the ephemeral server, so the
-orchestration overhead stays a small share of the run. Flows only wire tasks; the work
-is in `pipeline.tasks`, `pipeline.storage`, `pipeline.ledger` and `pipeline.diff`.
+Only files that are new, changed or extracted by other code are processed (`pipeline.ledger`);
+the extraction runs in worker processes, each file under a time and memory limit
+(`pipeline.workers`), or on a Dask cluster (`task_runner="dask"`); the store commits every
+table, the ledger and the run's snapshot at once (`pipeline.store`), and the run ends with a
+markdown artifact of what changed (`pipeline.review`). A run is a handful of tasks, not one
+per file: each task run costs the API a few milliseconds. The ledger is the one incremental
+mechanism: no task result is cached or persisted by Prefect.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -21,142 +18,183 @@ from typing import Callable
 # is imported; an operator's own environment wins.
 for _key, _value in {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
     "PREFECT_LOGGING_TO_API_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",   # a fresh database migrates first
 }.items():
     os.environ.setdefault(_key, _value)
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from bodopress.extractors import EXTRACTOR_VERSION, code_fingerprint  # noqa: E402
-from bodopress.pipeline import diff, ledger, storage  # noqa: E402
+from bodopress.pipeline import ledger as L  # noqa: E402
+from bodopress.pipeline import review, server, workers  # noqa: E402
+from bodopress.pipeline.store import KEEP_HISTORY, Change, Store  # noqa: E402
 from bodopress.pipeline.tasks import FileResult, discover, process_file  # noqa: E402
-from bodopress.schemas import TABLES  # noqa: E402
 
-BATCH = 8
-on_progress: Callable[[int], None] | None = None   # the CLI's progress bar hooks in here
-on_plan: Callable[[int], None] | None = None       # ... and learns how many files the run will process
-
-
-def batch_key(context, parameters) -> str:
-    """Cache key of a batch: its files' bytes and paths and the extraction code."""
-    h = hashlib.sha256(f"{EXTRACTOR_VERSION}:{code_fingerprint()}:{parameters.get('law_names')}".encode())
-    if parameters.get("law_names"):    # the list's content, not only its path: an edited list re-extracts
-        try:
-            h.update(Path(parameters["law_names"]).read_bytes())
-        except OSError:
-            h.update(b"<unreadable law names>")
-    raw = Path(parameters["raw"])
-    for p in parameters["paths"]:
-        h.update(str(Path(p).relative_to(raw) if Path(p).is_relative_to(raw) else p).encode())
-        try:
-            h.update(Path(p).read_bytes())
-        except OSError:
-            h.update(b"<unreadable>")
-    return h.hexdigest()
+DASK_BATCH = 16
+on_progress: Callable[[str, bool], None] | None = None   # the CLI's progress display: (file, ok) per file
+on_plan: Callable[[int], None] | None = None             # ... and how many files the run will process
 
 
 @task(name="discover", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def discover_files(raw: Path) -> list[Path]:
+def discover_files(raw: Path):
     return discover(raw)
 
 
-@task(name="extract-batch", cache_key_fn=batch_key, cache_expiration=timedelta(days=7),
-      persist_result=True)
-def extract_batch(paths: list[Path], raw: Path, law_names: str | None = None) -> list[FileResult]:
+@task(name="plan", cache_policy=NO_CACHE)
+def plan_run(raw: Path, files, ledger: dict, version: L.Version, force: bool, forget: list[str]) -> L.Plan:
+    p = L.plan(raw, files, ledger, version, force)
+    p.forgotten = [f for f in forget if f in ledger]
+    return p
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract_files(jobs: list[tuple[str, Path]], law_names: str | None, n_workers: int,
+                  limits: workers.Limits) -> list[FileResult]:
+    """All of a run's files through the bounded worker pool, in completion order."""
     logger = get_run_logger()
-    names = _law_names(law_names)
     results = []
-    for p in paths:
-        r = process_file(Path(p), raw, names)
-        for e in r.rows.get("errors", []):
-            logger.warning("%s: %s (%s)", e["source_file"], e["message"], e["error_type"])
-        results.append(r)
+    with workers.Pool(n_workers, limits, law_names) as pool:
+        for r in pool.map(jobs):
+            for e in r.rows.get("errors", []):
+                logger.warning("%s: %s (%s)", e["source_file"], e["message"], e["error_type"])
+            results.append(r)
+            if on_progress:
+                on_progress(r.source_file, r.ok)
     return results
 
 
-@task(name="plan", cache_policy=NO_CACHE)
-def plan_run(raw: Path, curated: Path, files: list[Path], version: ledger.Version, force: bool) -> ledger.Plan:
-    return ledger.plan(raw, files, ledger.read_ledger(curated), version, force)
+@task(name="extract-batch", cache_policy=NO_CACHE)
+def extract_batch(jobs: list[tuple[str, str]], law_names: str | None, limits: workers.Limits) -> list[FileResult]:
+    """One batch on a Dask worker: a one-process pool where the worker may have children, else inline."""
+    try:
+        with workers.Pool(1, limits, law_names) as pool:
+            return list(pool.map([(rel, Path(p)) for rel, p in jobs]))
+    except AssertionError:      # a daemonic worker process may not start children
+        from bodopress.pipeline.tasks import law_names_from
+        names = law_names_from(law_names)
+        return [process_file(Path(p), rel, names) for rel, p in jobs]
 
 
-@task(name="write-curated", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)   # IO: a retry
-# starts again from the tables on disk, which only change by whole-file renames
-def write_curated(curated: Path, results: list[FileResult], plan: ledger.Plan, version: ledger.Version,
-                  run: dict, keep_history: int) -> tuple[dict, dict | None]:
+@task(name="commit", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)   # a retry starts
+# again from the tables on disk, which only change by whole-file renames
+def commit_run(store: Store, results: list[FileResult], plan: L.Plan, version: L.Version, run: dict,
+               keep_history: int) -> tuple[dict, dict | None]:
     """Merge this run's rows, re-record the ledger, snapshot the new state; return (run info, diff)."""
-    old_ledger = ledger.read_ledger(curated)
-    entries = ledger.updated_entries(old_ledger, plan, results, version, run["run_id"])
-    touched = {r.source_file for r in results} | set(plan.moved)
-    report = None
-    if touched:
+    old_ledger = store.ledger()
+    entries = L.updated_entries(old_ledger, plan, results, version, run["run_id"])
+    touched = {r.source_file for r in results} | set(plan.moved) | set(plan.forgotten)
+    info = dict(run, finished_at=L.utc_now(), processed=len(results), ok=sum(r.ok for r in results),
+                errors=sum(not r.ok for r in results), plan=plan.summary(), new=plan.new,
+                changed_files=plan.changed, outdated=plan.outdated, missing=plan.missing,
+                moved=plan.moved, forgotten=plan.forgotten)
+    if not touched:
+        info.update(changed=False, changes={}, rows=store.counts())
         if keep_history:
-            ledger.ensure_baseline(curated)
-        before = diff.load_state(curated, "before this run")
-        staged = ledger.stage_ledger(curated, entries, head=run["run_id"])
-        counts = storage.write_tables(curated, results, drop_sources=plan.moved,
-                                      extra=[(staged, curated / ledger.LEDGER)])
-        report = diff.compare(before, diff.load_state(curated, f"run {run['run_id']}"), sources=touched,
-                              raws=[Path(run["raw"])], max_loads=10)
-    else:
-        if entries != old_ledger:
-            ledger.write_ledger(curated, entries, head=ledger.ledger_head(curated))
-        counts = {t: storage.read_table(curated, t).num_rows for t in TABLES} if (curated / "releases.parquet").exists() else {}
-    info = dict(run, finished_at=ledger.utc_now(), changed=bool(touched), rows=counts,
-                processed=len(results), ok=sum(r.ok for r in results),
-                errors=sum(not r.ok for r in results), plan=plan.summary(),
-                new=plan.new, changed_files=plan.changed, outdated=plan.outdated, missing=plan.missing,
-                moved=plan.moved, changes={t: {k: c[k] for k in ("added", "removed", "changed")}
-                                           for t, c in (report or {}).get("summary", {}).items()})
+            store.log_unchanged(info, entries)
+        return info, None
+    ids = {e["release_id"] for k, e in old_ledger.items() if k in touched and e.get("release_id")}
+    ids |= {row["release_id"] for r in results for row in r.rows.get("releases", [])}
+    before = review.State.of(store, ids, sources=touched, label="before this run")
+    report = review.compare(before, review.State.from_results(results, entries, ids, store, touched,
+                                                               label=f"run {run['run_id']}"), sources=touched)
+    info.update(changed=True, changes=review.counts(report))
+    counts = store.commit(Change(results, entries, info, {"changes.md": review.to_markdown(report)}), keep_history)
+    info["rows"] = counts
     if keep_history:
-        if touched:
-            info["history"] = str(ledger.snapshot(curated, run["run_id"], info,
-                                                  {"changes.md": diff.to_markdown(report)}))
-            ledger.prune(curated, keep_history)
-        ledger.log_run(curated, info)
+        info["history"] = str(store.history / run["run_id"])
     return info, report
 
 
-@flow(name="bodo-ingest", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=False)
+@flow(name="bodo-ingest", log_prints=False)
 def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: str | None = None,
-           force: bool = False, keep_history: int = ledger.KEEP_HISTORY) -> dict:
+           force: bool = False, keep_history: int = KEEP_HISTORY, n_workers: int = 2,
+           timeout: float = workers.Limits.timeout, max_memory_mb: int = workers.Limits.memory >> 20,
+           dask_address: str | None = None, use_dask: bool = False, forget: list[str] | None = None) -> dict:
     """Ingest the new, changed and outdated releases under `raw` into the curated tables under `curated`.
 
     `force` re-extracts every file (bodo reextract); `keep_history` is how many snapshots
-    `curated/_history/` keeps (0: neither snapshots nor the run log, as for the staging area).
+    `curated/_history/` keeps (0: neither snapshots nor the run log, as for the staging area);
+    `forget` are source paths whose rows and ledger entries go (bodo forget).
     """
     logger = get_run_logger()
     raw, curated = Path(raw).resolve(), Path(curated).resolve()
-    run = {"run_id": ledger.new_run_id(), "kind": "reextract" if force else "ingest",
-           "started_at": ledger.utc_now(), "raw": str(raw), "curated": str(curated), **_prefect_run()}
-    version = ledger.current_version(law_names)
+    _check_served(raw, curated)
+    store = Store(curated)
+    run = {"run_id": L.new_run_id(), "kind": "forget" if forget else "reextract" if force else "ingest",
+           "started_at": L.utc_now(), "raw": str(raw), "curated": str(curated), **_prefect_run()}
+    version = L.current_version(law_names)
     run["extractor_version"] = version.label
-    with ledger.locked(curated, on_wait=lambda: logger.warning("waiting for another bodo run on %s", curated)):
-        files = discover_files(raw)
-        plan = plan_run(raw, curated, files, version, force)
+    limits = workers.Limits(timeout=timeout, memory=max_memory_mb << 20)
+    with store.locked(on_wait=lambda: logger.warning("waiting for another bodo run on %s", curated)):
+        files, refused = discover_files(raw) if raw.is_dir() else ([], [])
+        plan = plan_run(raw, files, store.ledger(), version, force, list(forget or []))
+        if forget:
+            plan.todo, plan.new, plan.changed, plan.outdated, plan.retried = [], [], [], [], []
+        jobs = [(rel, path) for rel, path in files if path in set(plan.todo)]
         if on_plan:
-            on_plan(len(plan.todo))
-        batches = [plan.todo[i:i + BATCH] for i in range(0, len(plan.todo), BATCH)]
-        futures = [extract_batch.submit(b, raw, law_names) for b in batches]
-        results: list[FileResult] = []
-        for fut in futures:
-            batch = fut.result()
-            results.extend(batch)
-            if on_progress:
-                on_progress(len(batch))
-        info, report = write_curated(curated, results, plan, version, run, keep_history)
+            on_plan(len(jobs))
+        if use_dask:
+            results = _on_dask(jobs, law_names, limits, dask_address)
+        else:
+            results = extract_files(jobs, law_names, n_workers, limits)
+        known = store.ledger()
+        plan.missing = [m for m in plan.missing if m not in {r.source_file for r in refused}]
+        refused = [r for r in refused if force or known.get(r.source_file, {}).get("error_type")
+                   != r.rows["errors"][0]["error_type"]] if not forget else []
+        info, report = commit_run(store, results + refused, plan, version, run, keep_history)
     for rel in plan.missing:
         logger.warning("%s is gone from %s; its rows stay in %s", rel, raw, curated)
-    summary = {"files": len(files), "ok": info["ok"],
-               "errors": [e for r in results for e in r.rows.get("errors", [])], "rows": info["rows"],
+    summary = {"files": len(files) + len(refused), "ok": info["ok"],
+               "errors": [e for r in results + refused for e in r.rows.get("errors", [])], "rows": info["rows"],
                **{k: info[k] for k in ("run_id", "processed", "plan", "new", "changed_files", "outdated",
-                                       "missing", "moved", "changes", "changed")},
+                                       "missing", "moved", "changes", "changed", "forgotten")},
                "unchanged": len(plan.unchanged), "history": info.get("history")}
     _publish(summary, report, raw, curated)
+    if os.environ.get("PREFECT_LOGGING_TO_API_ENABLED") == "true":
+        for r in results:
+            if r.ok:
+                logger.info("curated %s", r.source_file)
     return summary
+
+
+def _check_served(raw: Path, curated: Path) -> None:
+    """A served deployment's runs work on the directories `bodo serve` was started with, and no others."""
+    from bodopress.pipeline.serve import SERVED_CURATED, SERVED_RAW
+    for name, got in ((SERVED_RAW, raw), (SERVED_CURATED, curated)):
+        fixed = os.environ.get(name)
+        if fixed and Path(fixed).resolve() != got:
+            raise PermissionError(f"this deployment works on {fixed}; a run asked for {got} and was refused")
+
+
+@flow(name="bodo-scheduled", log_prints=False)
+def scheduled(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: str | None = None,
+              keep_history: int = KEEP_HISTORY, fetch: bool = True) -> dict:
+    """`bodo serve --fetch`: new releases from the portal into raw/, then ingest."""
+    if fetch:
+        from bodopress.pipeline.fetch import fetch_flow
+        fetch_flow(raw=Path(raw))
+    return ingest(raw, curated, law_names, keep_history=keep_history)
+
+
+def _on_dask(jobs, law_names, limits, address):
+    from prefect_dask import DaskTaskRunner
+    runner = DaskTaskRunner(address=address) if address else DaskTaskRunner(
+        cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
+    batches = [[(rel, str(p)) for rel, p in jobs[i:i + DASK_BATCH]] for i in range(0, len(jobs), DASK_BATCH)]
+    results: list[FileResult] = []
+    with runner:
+        futures = [runner.submit(extract_batch, parameters={"jobs": b, "law_names": law_names, "limits": limits})
+                   for b in batches]
+        for fut in futures:
+            for r in fut.result():
+                results.append(r)
+                if on_progress:
+                    on_progress(r.source_file, r.ok)
+    return results
 
 
 def _prefect_run() -> dict:
@@ -170,92 +208,67 @@ def _prefect_run() -> dict:
             "deployment_id": str(fr.deployment_id) if fr.deployment_id else None}
 
 
-def summary_markdown(summary: dict, report: dict | None, raw: Path, curated: Path, max_changes: int = 200) -> str:
-    """What a run ingested and what changed, for the Prefect UI (a markdown artifact)."""
-    p = summary["plan"]
-    lines = [f"# bodo ingest {summary['run_id']}", "",
-             f"`{raw}` → `{curated}`", "",
-             "| files | new | changed | outdated (other code) | unchanged | missing from raw | moved | errors |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-             f"| {summary['files']} | {p['new']} | {p['changed']} | {p['outdated']} | {p['unchanged']} | "
-             f"{p['missing']} | {p['moved']} | {len(summary['errors'])} |", ""]
-    if summary["missing"]:
-        lines += ["**Gone from raw/, rows kept:** " + ", ".join(f"`{m}`" for m in summary["missing"]), ""]
-    for e in summary["errors"][:20]:
-        lines.append(f"- error `{e['error_type']}` in `{e['source_file']}`: {e['message']}")
-    lines += ["", "Rows in curated: " + ", ".join(f"{t} {n}" for t, n in summary["rows"].items()), ""]
-    if report is not None:
-        lines.append(diff.to_markdown(report, max_changes=max_changes, heading="##"))
-    else:
-        lines.append("Nothing to re-process: the curated tables are unchanged.")
-    return "\n".join(lines)
-
-
 def _publish(summary: dict, report: dict | None, raw: Path, curated: Path) -> None:
     from prefect.artifacts import create_markdown_artifact
     try:
-        create_markdown_artifact(markdown=summary_markdown(summary, report, raw, curated), key="bodo-ingest",
+        create_markdown_artifact(markdown=review.summary_markdown(summary, report, raw, curated), key="bodo-ingest",
                                  description=f"bodo ingest {summary['run_id']}: "
                                              f"{summary['processed']} processed, {len(summary['missing'])} missing")
     except Exception as e:   # the summary is a courtesy: the tables are already written
         get_run_logger().warning("could not publish the run summary artifact: %s", e)
 
 
-def _law_names(path: str | None):
-    if not path:
-        return None
-    from bodopress.extractors.laws import LawNames
-    return LawNames.from_file(Path(path))
-
-
 def run_ingest(raw: Path, curated: Path, law_names: str | None = None, force: bool = False,
-               keep_history: int = ledger.KEEP_HISTORY) -> dict:
-    """Run the flow in this process against Prefect's ephemeral API, with no heartbeat thread.
+               keep_history: int = KEEP_HISTORY, **options) -> dict:
+    """Run the flow in this process against an API server that dies with it, with no heartbeat.
 
-    Heartbeats let a server mark a run whose process died as crashed; a local run has no
-    one to tell and would pay a 1.1 s wait per flow call. Served runs (`bodo serve`) keep
-    Prefect's default heartbeat: there the server outlives a crashed run.
+    Heartbeats let a server mark a run whose process died as crashed; a local run has no one
+    to tell and would pay a 1.1 s wait per flow call.
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        return ingest(raw, curated, law_names, force, keep_history)
+    with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return ingest(raw, curated, law_names, force, keep_history, **options)
 
 
-def reextract(raw: Path, curated: Path, law_names: str | None = None, accept: bool = False) -> dict:
+def reextract(raw: Path, curated: Path, law_names: str | None = None, accept: bool = False, **options) -> dict:
     """Re-extract every source under `raw` with the current code into `curated/_staging/`,
     diff it against the live tables (`_staging/diff.{md,html,json}`), and with `accept`
     promote it. An `accept` after a plain `reextract` reuses the staging when nothing moved
     since (same base run, same code, same raw files); otherwise it is rebuilt first."""
+    import json
     raw, curated = Path(raw).resolve(), Path(curated).resolve()
-    staging = curated / ledger.STAGING
-    version = ledger.current_version(law_names)
-    reused = accept and _staging_is_current(raw, curated, staging, version)
+    store = Store(curated)
+    version = L.current_version(law_names)
+    with store.locked():
+        reused = accept and _staging_is_current(raw, store, version)
+        if not reused:
+            store.prepare_staging()
     summary = None
     if not reused:
-        ledger.prepare_staging(curated)
-        summary = run_ingest(raw, staging, law_names, force=True, keep_history=0)
-        (staging / "run.json").write_text(json.dumps(
-            {"run_id": summary["run_id"], "kind": "reextract (staged)", "finished_at": ledger.utc_now(),
+        summary = run_ingest(raw, store.staging, law_names, force=True, keep_history=0, **options)
+        store.write_staging_file("run.json", json.dumps(
+            {"run_id": summary["run_id"], "kind": "reextract (staged)", "finished_at": L.utc_now(),
              "raw": str(raw), "extractor_version": version.label, "processed": summary["processed"],
-             "missing": summary["missing"]}, ensure_ascii=False, indent=1), encoding="utf-8")
-    report = diff.compare(diff.load_state(curated, f"curated (run {ledger.ledger_head(curated) or '–'})"),
-                          diff.load_state(staging, f"staging: {version.label}"), raws=[raw])
-    for fmt_name in ("md", "html", "json"):
-        diff.write_report(report, staging / f"diff.{fmt_name}", fmt_name)
-    out = {"staging": str(staging), "report": report, "reused": reused, "ingest": summary,
-           "reports": {f: str(staging / f"diff.{f}") for f in ("md", "html", "json")}}
+             "missing": summary["missing"]}, ensure_ascii=False, indent=1))
+    report = review.compare(review.State.load(curated, f"curated (run {store.head() or '–'})"),
+                            review.State.load(store.staging, f"staging: {version.label}"))
+    for fmt in ("md", "html", "json"):
+        store.write_staging_file(f"diff.{fmt}", review.render(report, fmt))
+    out = {"staging": str(store.staging), "report": report, "reused": reused, "ingest": summary,
+           "reports": {f: str(store.staging / f"diff.{f}") for f in ("md", "html", "json")}}
     if accept:
-        info = {"kind": "reextract", "started_at": ledger.utc_now(), "finished_at": ledger.utc_now(),
-                "raw": str(raw), "curated": str(curated), "extractor_version": version.label,
-                "changes": {t: {k: c[k] for k in ("added", "removed", "changed")}
-                            for t, c in report["summary"].items()}}
-        snap = ledger.promote(curated, info, {"changes.md": diff.to_markdown(report)})
+        info = {"kind": "reextract", "started_at": L.utc_now(), "finished_at": L.utc_now(), "raw": str(raw),
+                "curated": str(curated), "extractor_version": version.label, "changes": review.counts(report)}
+        with store.locked():
+            snap = store.promote(info, {"changes.md": review.to_markdown(report)})
         out.update(accepted=True, history=str(snap), run_id=snap.name)
     return out
 
 
-def _staging_is_current(raw: Path, curated: Path, staging: Path, version: ledger.Version) -> bool:
-    if not (staging / ledger.LEDGER).exists() or ledger.staging_base(staging) != ledger.ledger_head(curated):
+def _staging_is_current(raw: Path, store: Store, version: L.Version) -> bool:
+    staged = Store(store.staging)
+    if not staged.ledger_path.exists() or store.staging_base() != store.head():
         return False
-    p = ledger.plan(raw, discover(raw) if raw.is_dir() else [], ledger.read_ledger(staging), version)
+    files, _ = discover(raw) if raw.is_dir() else ([], [])
+    p = L.plan(raw, files, staged.ledger(), version)
     return not p.todo and not p.moved

@@ -22,7 +22,8 @@ from bodopress.extractors.loaders.model import Builder, Source, Table
 __all__ = ["LoadError", "Source", "Table", "Builder", "load", "load_bytes", "sniff", "describe",
            "DOCUMENT_SUFFIXES", "TEXT_SUFFIXES", "MAX_BYTES"]
 
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 200 * 1024 * 1024       # any file
+MAX_TEXT_BYTES = 20 * 1024 * 1024   # a plain-text release: the longest real ones are under 1 MB
 DOCUMENT_SUFFIXES = {".pdf", ".hwpx", ".hwp"}
 TEXT_SUFFIXES = {".txt", ".md"}
 
@@ -101,6 +102,9 @@ def load_bytes(data: bytes, source_file: str, suffix: str = "") -> Source:
     elif kind == "binary":
         raise LoadError("undecodable", f"{source_file} is {describe(kind)}, not text; "
                         "remove it from raw/ or convert it to UTF-8 text.")
+    elif len(data) > MAX_TEXT_BYTES:
+        raise LoadError("too_large", f"{source_file} is {len(data) >> 20} MB of text, over the "
+                        f"{MAX_TEXT_BYTES >> 20} MB a release can be; split it or remove it from raw/.")
     else:
         from bodopress.extractors.loaders.text import load_text
         src = load_text(data, fmt="md" if suffix == ".md" else "txt", **meta)
