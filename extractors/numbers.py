@@ -45,22 +45,26 @@ SINO_DIGIT = "[" + "".join(SINO_DIGITS) + "]"
 POINT = "[" + "".join(DATA["decimal_points"]) + "]"
 
 
-def arabic_number(follow: str = r"(?![가-힣])") -> str:
+def arabic_number(follow: str = r"(?![가-힣])", space: str = "[ ]") -> str:
     """Digits with scale words: `4천`, `15백만`, `7천억`, `360.5억`, `1조 6,903억`, `2억 4천 4백만`.
 
-    Groups follow each other after a scale word, with a space only before a group that ends in
+    Groups follow each other after a scale word, with a `space` only before a group that ends in
     one. A scale word may also stand one space after its digits (`2,000 만 원`, as the portal's
     text prints it) where `follow` holds after it, so that `10 만족도` keeps its `만` a word.
+    `space` may admit a line break too (`22조` / `3,750억 원` wrapped in a PDF). Scale words
+    may stand apart (`3 천 만 원`) and Hangul digits may follow Arabic ones (`5천오백만`).
     """
-    scale = rf"(?:{SMALL}{BIG}?|{BIG})"
-    group = rf"(?:{ARABIC})(?:{scale}|[ ]{scale}(?:{follow}))?"
+    scale = rf"(?:{SMALL}(?:{BIG}|[ ]{BIG}(?:{follow}))?|{BIG})"
+    group = rf"(?:{ARABIC})(?:{scale}|{space}{scale}(?:{follow}))?"
     spaced = rf"(?:{ARABIC})[ ]?{scale}"
-    return rf"(?:{group})(?:(?<={SMALL}|{BIG})(?:(?:{ARABIC}){scale}?|[ ]{spaced}))*"
+    sino = rf"(?:{SINO_DIGIT}?{SMALL})+{BIG}?|{SINO_DIGIT}{BIG}"
+    return rf"(?:{group})(?:(?<={SMALL}|{BIG})(?:(?:{ARABIC}){scale}?|{space}{spaced}|{sino}))*"
 
 
 ARABIC_GROUP = rf"(?:{ARABIC})(?:{SMALL}{BIG}?|{BIG})?"
 ARABIC_NUMBER = arabic_number()
-SINO_NUMBER = rf"(?:{SINO_DIGIT}|{SMALL}|{BIG})+(?:{POINT}{SINO_DIGIT}+{BIG}?)?"
+SINO_NUMBER = (rf"(?:{SINO_DIGIT}|{SMALL}|{BIG})+(?:(?<={BIG})[ ](?:{SINO_DIGIT}|{SMALL}|{BIG})*(?:{SMALL}|{BIG}))*"
+               rf"(?:{POINT}{SINO_DIGIT}+{BIG}?)?")
 NATIVE_UNIT = _alt(NATIVE_UNITS)
 NATIVE_TEN = _alt(NATIVE_TENS)
 NATIVE_NUMBER = rf"(?:{_alt(NATIVE_RANGES)}|(?:{NATIVE_TEN})(?:{NATIVE_UNIT})?|(?:{NATIVE_UNIT}))"

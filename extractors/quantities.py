@@ -4,7 +4,9 @@ Each row carries the fully scaled value, the unit code of the contract, the coun
 count, the qualifier (여/약/이상/초과/이하/미만/수준/최대 …), and the rule that found it.
 Units, counters, qualifiers and the words that may follow a unit are data files under
 `extractors/data/` (units*.tsv, counters*.txt, qualifiers.tsv); the numbers come from
-`extractors.numbers`. Table cells take the unit of their caption (`(단위: 억원)`) or header.
+`extractors.numbers`. Table cells take the unit of their column: its header's `(천명)`, or the
+caption's unit that the header names (`(단위: 억달러, %)` over `수출액 | 증감률`); row numbers,
+time labels and ratio columns yield none, and no number takes a unit from outside its cell.
 
 >>> [(q["value"], q["unit"], q["qualifier"]) for q in extract_text("1,500여 개 기업, 7천억불 돌파")]
 [(1500.0, 'count', 'approx'), (700000000000.0, 'USD', None)]
@@ -41,6 +43,7 @@ PREFIX_UNITS = {s: code for s, code, pos in UNITS if pos in ("prefix", "both")}
 COUNTERS = [r[0] for r in _rows("counters.txt")]
 NATIVE_COUNTERS = [r[0] for r in _rows("counters_native.txt")]
 QUALIFIERS = {(r[0], r[2]): r[1] for r in _rows("qualifiers.tsv")}
+NAME_TITLES = {r[0] for r in _rows("name_titles.txt")} | {r[0] for r in _rows("positions.txt")}
 FOLLOW = {r[0] for r in _rows("units_follow.txt")}
 NOT_WORDS = {r[0] for r in _rows("units_not_words.txt")}
 DURATION_AFTER = [r[0] for r in _rows("units_duration.tsv") if r[1] == "after"]
@@ -51,6 +54,8 @@ CURRENCY_CODES = {code for _, code, _ in UNITS if code.isupper() and len(code) =
 # number of one syllable is taken before them only when it is a scale word (만원, 십불).
 SINGLE_SCALE_WORDS = set("십백천만")
 SINGLE_DIGIT_UNITS = {r[0] for r in _rows("units_single_digit.txt")}
+SPACED_LETTERS = {r[0] for r in _rows("units_spaced_letters.txt")}
+GLUED_COUNTERS = {r[0] for r in _rows("counters_glued.txt")}
 UNIT_WORDS = {**SUFFIX_UNITS, **{c: "count" for c in COUNTERS}}
 
 HANGUL = r"[가-힣]"
@@ -61,14 +66,18 @@ _PREFIX_UNIT = regex.compile(rf"(?:^|(?<=[^A-Za-z]))(?P<unit>{ALT(PREFIX_UNITS)}
 _PREFIX_QUAL = regex.compile(rf"(?<!{HANGUL})(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'prefix')})[ ]?$")
 _SUFFIX_QUAL = regex.compile(
     rf"(?:[ ]?\([^()\n]{{0,60}}\)|\))?[ \n]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'suffix' and w != '여')})"
-    rf"|[ ]?(?:이|가|을|를)?[ ]?(?P<q>넘는|넘게|넘은)")
+    rf"|[ ]?(?:이|가|을|를)?[ ]?(?P<q>넘는|넘게|넘은|초과)")
 _INFIX_APPROX = regex.compile(rf"[ ]?여(?=[ ]?(?:{ALT(UNIT_WORDS)}))|여(?!{HANGUL})")
 _APPROX_SUFFIX = regex.compile(r"여(?!" + HANGUL + r")|여(?=간|만)")
 _DURATION_AFTER = regex.compile(rf"[ ]?(?:{ALT(DURATION_AFTER)})")
 _DURATION_BEFORE = regex.compile(rf"(?<!{HANGUL})(?:{ALT(DURATION_BEFORE)})[ ]?$")
 # a scale word spaced off its digits (`2,000 만 원`) stays a scale word only before a unit or a non-word
 _SPACED_SCALE_FOLLOW = rf"(?![가-힣])|(?=여|{N.SMALL}|{N.BIG}|{ALT(w for w in UNIT_WORDS if regex.match(HANGUL, w))})"
-_NUMBER = regex.compile(rf"(?P<ar>{N.arabic_number(_SPACED_SCALE_FOLLOW)})|(?<!{HANGUL})(?P<sino>{N.SINO_NUMBER})")
+_WRAP = r"(?:[ ]|[ ]?\n)"   # a space, or the line break of a wrapped line, inside one amount
+# Hangul digits before Arabic ones: `삼천 5백만 원`
+_SINO_THEN_ARABIC = rf"(?:(?<=(?:{N.SINO_DIGIT}|{N.SMALL}|{N.BIG})(?:{N.SMALL}|{N.BIG}))[ ]?(?:{N.ARABIC})(?:{N.SMALL}{N.BIG}?|{N.BIG}))?"
+_NUMBER = regex.compile(rf"(?P<ar>{N.arabic_number(_SPACED_SCALE_FOLLOW, space=_WRAP)})"
+                        rf"|(?<!{HANGUL})(?P<sino>{N.SINO_NUMBER}{_SINO_THEN_ARABIC})")
 _ARABIC_GROUP = regex.compile(N.ARABIC_GROUP)
 _NATIVE = regex.compile(rf"(?<!{HANGUL})(?:{N.NATIVE_NUMBER})")
 _SIGN = regex.compile(rf"(?:^|(?<=[\s(\[<:]))[+\-−△▲▽]$")
@@ -80,6 +89,13 @@ _ORDINAL_BEFORE = regex.compile(rf"(?<!{HANGUL})제[ ]?$")
 _CLOCK_BEFORE = regex.compile(r"\d[ ]?시[ ]?$")
 _CAPTION_BEFORE = regex.compile(r"단위[ ]?[:：][^)\]\n]*$")
 _TOTAL_BEFORE = regex.compile(rf"(?<!{HANGUL})총[ ]?$")
+_NOUN_QUAL = regex.compile(rf"[ ](?P<noun>{HANGUL}{{1,5}})[ ](?P<q>{ALT(w for w, p in QUALIFIERS if p == 'noun')})"
+                           rf"(?:(?!{HANGUL})|(?=[을를이가의에은는도로]))")
+_TITLE_AFTER = regex.compile(rf"[ ]?(?:{ALT(NAME_TITLES)})(?:(?!{HANGUL})|(?=[은는이가을를의과와도께에]))")
+_TITLE_BEFORE = regex.compile(rf"(?<!{HANGUL})(?:{ALT(NAME_TITLES)})[ ]$")
+_ORDINAL_AFTER = regex.compile(r"[ ]차(?![가-힣])|[ ]차(?=에|의|인|를|로|부터)")
+_PER_UNIT = regex.compile(r"[ ]?당")
+_URL = regex.compile(r"(?:https?://|www\.)\S+", regex.I)
 _SCALE_CHARS = set(N.SMALL_SCALES) | set(N.BIG_SCALES)
 
 
@@ -142,6 +158,8 @@ def _excluded_before(text: str, s: int, e: int) -> bool:
     if _ORDINAL_BEFORE.search(before) or _CAPTION_BEFORE.search(text[max(0, s - 30):s]):
         return True
     prev = text[s - 1] if s else ""
+    if prev in "'‘’`" and not regex.fullmatch(r"\d\d", text[s:e]):
+        prev = ""   # '25년 is a year; '2 m' and '1.5 L' are quoted quantities
     if prev and (prev.isascii() and prev.isalpha() or prev in "'‘’`:#_"):
         if not _PREFIX_UNIT.search(text[max(0, s - 6):s]):   # EUR29.99 is money, K64919 a code
             return True
@@ -169,7 +187,29 @@ def _follow_ok(text: str, pos: int, surface: str) -> bool:
     return True
 
 
-def _attach_unit(text: str, num: _Num) -> None:
+def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
+    """The unit word `m` belongs to the number before it. A one-letter symbol stands after a space
+    only where it reads as a symbol (`2 m`, `1.5 L`, `500 g`); a word spaced off and followed by a
+    colon or a note number is a label (`주:`, `주1)` notes); a word glued to more Hangul is a unit
+    only where Kiwi reads it as a word of its own before a particle or copula (`15억원인`), or
+    is a counter that may be glued to its noun (`4개지역`; counters_glued.txt)."""
+    sp, end = m.group("sp"), m.end()
+    if sp and len(surface) == 1 and surface.isascii() and surface not in SPACED_LETTERS:
+        return False
+    if sp and regex.match(r"[ ]?(?::|\d+\))", text[end:end + 4]):
+        return False
+    if _follow_ok(text, end, surface):
+        return True
+    if not (regex.match(HANGUL, surface[-1:]) and regex.match(HANGUL, text[end:end + 1])):
+        return False
+    toks = doc.tokens_in(m.start("unit"), end + 1)
+    nxt = [t for t in toks if t.start == end]
+    return any(t.start == m.start("unit") and t.end == end and t.tag in ("NNB", "NNG") for t in toks) \
+        and any(t.tag == "VCP" or t.tag.startswith("J") or (t.tag in ("NNG", "NNP") and surface in GLUED_COUNTERS)
+                for t in nxt)
+
+
+def _attach_unit(doc: Document, text: str, num: _Num) -> None:
     """Prefix currency/sign/qualifier before the number; 여, unit and qualifier after it."""
     s = num.num_start
     # sign glued to the number
@@ -202,7 +242,7 @@ def _attach_unit(text: str, num: _Num) -> None:
         m = _SUFFIX_UNIT.match(text, pos)
         surface = m.group("unit") if m else ""
         # one-letter units (t, m, L) only glued to the digits; a unit word glued to a word is no unit
-        if m and not (len(surface) == 1 and surface.isascii() and m.group("sp")) and _follow_ok(text, m.end(), surface):
+        if m and _unit_here(doc, text, m, surface):
             num.unit, num.unit_surface = UNIT_WORDS[surface], surface
             if num.unit == "count":
                 num.counter = surface
@@ -226,11 +266,22 @@ def _attach_suffix_qualifier(text: str, num: _Num) -> None:
         num.qualifier = QUALIFIERS[(q, "suffix")]
         if "(" not in m.group() and ")" not in m.group():
             num.end = m.end()   # a qualifier beyond a parenthesis binds but stays outside the surface
+        return
+    m = _NOUN_QUAL.match(text, num.end)
+    if m and num.unit == "count" and not num.qualifier:
+        num.qualifier = QUALIFIERS[(m.group("q"), "noun")]   # 30개 기관 내외: binds, stays outside
 
 
-def _valid(doc: Document, num: _Num) -> bool:
+def _named(doc: Document, text: str, num: _Num) -> bool:
+    """A Hangul numeral that is a person's name: tagged as one by Kiwi, or beside a title
+    (`위원장 이억배`, `이만원 씨`, `(장관 조원)`)."""
+    if any(t.tag == "NNP" and t.start < num.end and t.end > num.num_start for t in doc.tokens_in(num.num_start, num.end)):
+        return True
+    return bool(_TITLE_AFTER.match(text, num.end) or _TITLE_BEFORE.search(text[max(0, num.start - 8):num.start]))
+
+
+def _valid(doc: Document, text: str, num: _Num) -> bool:
     """Contract exclusions and unit-specific readings (durations, ordinals 호, ages 대)."""
-    text = doc.norm
     u, w = num.unit, num.unit_surface
     if num.hangul:
         if u is None:
@@ -238,6 +289,11 @@ def _valid(doc: Document, num: _Num) -> bool:
         if u not in CURRENCY_CODES and not _kiwi_confirms(doc, num.num_start, num.num_end, num.end - len(w)):
             return False   # 이억배 (a name), 조사대상, 경영권
         digits = text[num.num_start:num.num_end]
+        if _named(doc, text, num):
+            return False
+        if all(c in _SCALE_CHARS for c in digits) and text[num.end:num.end + 1] in ("", ")", ",", "/", "·") \
+                and (text[num.start - 1:num.start] == "(" or _CAPTION_BEFORE.search(text[max(0, num.start - 30):num.start])):
+            return False   # (억달러), (단위: 백만원): a caption naming the unit, not 1억 달러
         if len(digits) == 1:
             if not (digits in SINGLE_SCALE_WORDS and u in CURRENCY_CODES) and w not in SINGLE_DIGIT_UNITS:
                 return False
@@ -248,6 +304,10 @@ def _valid(doc: Document, num: _Num) -> bool:
         return num.scaled
     after = text[num.end:num.end + 6]
     before = text[max(0, num.start - 6):num.start]
+    if _ORDINAL_AFTER.match(after):
+        return False   # 2년 차, 3개월 차: an ordinal
+    if u == "count" and num.value == 1 and not num.qualifier and _PER_UNIT.match(after):
+        return False   # 1인당, 1건당: the denominator of a rate
     if w in ("년", "일") and 1900 <= num.value <= 2100 and not regex.match(r"[ ]?(?:간|동안)", after):
         return False   # 지난 2015년: a year
     if w in ("년", "일"):
@@ -272,26 +332,44 @@ def _valid(doc: Document, num: _Num) -> bool:
     return True
 
 
-def _scan_numbers(doc: Document) -> list[Q]:
-    text = doc.norm
+def _bounded(doc: Document) -> str:
+    """`doc.norm` with the gaps between table cells made tabs: a number in a cell never takes
+    its unit, range end or qualifier from the next cell or row (`4,683 대` + `도시`, `80` + `주:`)."""
+    chars = list(doc.norm)
+    for t in doc.tables:
+        spans = sorted(span for row in t.cells for span in row if span[1] > span[0])
+        pos = t.char_start
+        for a, e in spans + [(t.char_end, t.char_end)]:
+            for i in range(pos, min(a, len(chars))):
+                if chars[i] in " \n":
+                    chars[i] = "\t"
+            pos = max(pos, e)
+    return "".join(chars)
+
+
+def _scan_numbers(doc: Document, text: str) -> list[Q]:
     out: list[Q] = []
+    urls = [u.span() for u in _URL.finditer(text)]   # %20, 50%25 inside an address are no percents
     pos = 0
     while True:
         m = _NUMBER.search(text, pos)
         if not m:
             break
+        if any(a <= m.start() < b for a, b in urls):
+            pos = m.end()
+            continue
         num = _number_at(text, m)
         if num is None or _excluded_before(text, num.num_start, num.num_end):
             pos = m.end()
             continue
-        _attach_unit(text, num)
-        rows = _range_or_transition(doc, num)
+        _attach_unit(doc, text, num)
+        rows = _range_or_transition(doc, text, num)
         if rows:
             out.extend(rows)
             pos = rows[-1].end
             continue
         _attach_suffix_qualifier(text, num)
-        if _valid(doc, num) or (num.unit == "USD" and _CENTS.match(text, num.end)):   # 이불이십삼센트
+        if _valid(doc, text, num) or (num.unit == "USD" and _CENTS.match(text, num.end)):   # 이불이십삼센트
             q = Q(num.start, num.end, num.value, num.unit, num.counter, num.qualifier,
                   rule="sino_number" if num.hangul else "scaled_number")
             q = _money_compound(text, q)
@@ -302,24 +380,24 @@ def _scan_numbers(doc: Document) -> list[Q]:
     return out
 
 
-def _next_number(text: str, pos: int) -> _Num | None:
+def _next_number(doc: Document, text: str, pos: int) -> _Num | None:
     m = _NUMBER.match(text, pos)
     if not m:
         return None
     num = _number_at(text, m)
     if num is None:
         return None
-    _attach_unit(text, num)
+    _attach_unit(doc, text, num)
     return num
 
 
-def _range_or_transition(doc: Document, a: _Num) -> list[Q] | None:
+def _range_or_transition(doc: Document, text: str, a: _Num) -> list[Q] | None:
     """`10~20개`, `25000원 - 30000원` (one row, value_max); `22.6→23.6%`, `70에서 50%` (two rows)."""
-    text = doc.norm
     sep = _RANGE_SEP.match(text, a.end)
     if sep and _range_separator(sep.group()):
-        b = _next_number(text, sep.end())
-        if b and b.unit and a.unit in (None, b.unit) and b.value >= a.value and b.start == sep.end():
+        b = _next_number(doc, text, sep.end())
+        descending = b and a.unit is not None and a.unit == b.unit and 0 <= b.value < a.value
+        if b and b.unit and a.unit in (None, b.unit) and (b.value >= a.value or descending) and b.start == sep.end():
             lo = a.value
             if a.unit is None and not a.scaled:
                 lo *= b.trailing_scale
@@ -327,17 +405,18 @@ def _range_or_transition(doc: Document, a: _Num) -> list[Q] | None:
                 big = regex.search(rf"{N.BIG}+$", text[b.num_start:b.num_end])
                 lo *= N.parse_number(big.group()) if big else 1.0
             _attach_suffix_qualifier(text, b)
-            if not _valid(doc, b):
+            if not _valid(doc, text, b):
                 return None
             qual = b.qualifier or a.qualifier
-            return [Q(a.start, b.end, lo, b.unit, b.counter, qual, value_max=b.value, rule="range")]
+            lo, hi = min(lo, b.value), max(lo, b.value)   # 90점~80점 is the range 80..90
+            return [Q(a.start, b.end, lo, b.unit, b.counter, qual, value_max=hi, rule="range")]
     if a.unit is None:
         tr = _TRANSITION.match(text, a.end)
         if tr:
-            b = _next_number(text, tr.end())
+            b = _next_number(doc, text, tr.end())
             if b and b.unit and not b.hangul:
                 _attach_suffix_qualifier(text, b)
-                if _valid(doc, b):
+                if _valid(doc, text, b):
                     return [Q(a.start, a.end, a.value, b.unit, b.counter, a.qualifier, rule="transition"),
                             Q(b.start, b.end, b.value, b.unit, b.counter, b.qualifier, rule="transition")]
     return None
@@ -365,8 +444,8 @@ def _money_compound(text: str, q: Q) -> Q:
 
 # -- native numerals: 세 차례, 두 배, 한 달 (Kiwi decides) -----------------------------------
 
-def _scan_native(doc: Document, taken: list[tuple[int, int]]) -> list[Q]:
-    text, out = doc.norm, []
+def _scan_native(doc: Document, text: str, taken: list[tuple[int, int]]) -> list[Q]:
+    out = []
     for m in _NATIVE.finditer(text):
         s, e = m.span()
         c = _NATIVE_COUNTER.match(text, e)
@@ -419,9 +498,10 @@ def _kiwi_confirms(doc: Document, s: int, e: int, counter_start: int) -> bool:
 _CAPTION = regex.compile(r"단위\s*[:：]?\s*([^)\]\n>]+)")
 _PAREN_END = regex.compile(r"\(([^()]{1,20})\)\s*$")
 _CELL = regex.compile(rf"^(?P<sign>[+\-−△▲▽])?[ ]?(?P<num>{N.ARABIC})(?P<plus>\+)?\*?$")
-_SKIP_COLUMN = regex.compile(r"연도|년도|연번|순번|번호|^no\.?$|순위", regex.I)
-_PERCENT_HEADER = regex.compile(r"%|율|률|비중|비율|점유")
 _YEAR = regex.compile(r"^(?:19|20)\d\d$")
+_YEAR_MONTH = regex.compile(r"^(?:19|20)\d\d[ ]?[.\-/][ ]?\d{1,2}\.?$")
+LABEL_HEADERS = [r[0].lower() for r in _rows("table_label_headers.txt")]
+HEADER_WORDS = [(r[0], r[1]) for r in _rows("table_header_words.tsv")]
 
 
 def unit_spec(spec: str) -> tuple[float, str, str | None] | None:
@@ -450,8 +530,7 @@ def _units_in(text: str) -> list[tuple[float, str, str | None]]:
         p = _PAREN_END.search(text)
         if p and len(text.strip()) <= 40:
             parts = regex.split(r"[,，/·]", p.group(1))
-    units = [u for u in (unit_spec(x) for x in parts if x.strip()) if u]
-    return units
+    return [u for u in (unit_spec(x) for x in parts if x.strip()) if u]
 
 
 def _caption_units(doc: Document, t, prev_end: int) -> list:
@@ -464,65 +543,162 @@ def _caption_units(doc: Document, t, prev_end: int) -> list:
     return []
 
 
+def _measure(heads: list[str]) -> str | None:
+    """What a column's header cells (top to bottom) say it measures (table_header_words.tsv): a rate
+    word anywhere (`증감률` over the `취득자수` below it), then a ratio word (`구인배수`), else the word
+    that ends the lowest cell ending in one (`과제 수`, `지급건수당 지급액`; not the `수` of `수출`)."""
+    whole = " ".join(heads)
+    for kind in ("percent", "ratio"):
+        if any(what == kind and w in whole for w, what in HEADER_WORDS):
+            return kind
+    for cell in reversed(heads):
+        cell = regex.sub(r"\s*\([^()]*\)\s*$", "", cell)
+        ends = [(len(w), what) for w, what in HEADER_WORDS if cell.endswith(w)]
+        if ends:
+            return max(ends)[1]
+    return None
+
+
+def _own_units(heads: list[str]) -> list:
+    """Units a column's own header cells print (`‘26.3월 (천명)`, `증감(천명)` over its months)."""
+    for cell in reversed(heads):
+        if _PAREN_END.search(cell):
+            units = _units_in(cell)
+            if units:
+                return units
+    return []
+
+
+def _column_heads(headers: list[list[tuple[str, int]]], ncols: int) -> list[list[str]]:
+    """Each column's header cells, top to bottom. A row with one text only is the table's title,
+    not a column's; an empty cell under a group header (merged across its sub-headers) takes it."""
+    rows = [[c for c, _ in row] + [""] * (ncols - len(row)) for row in headers]
+    rows = [r for r in rows if ncols <= 2 or sum(1 for c in r if c) > 1]
+    heads = [[] for _ in range(ncols)]
+    for i, r in enumerate(rows):
+        last = ""
+        for j, c in enumerate(r):
+            if c:
+                last = c
+            elif last and any(b[j] for b in rows[i + 1:]):
+                c = last
+            if c and "단위" not in c:
+                heads[j].append(c)
+    return heads
+
+
+def _fits(what: str, unit) -> bool:
+    if what == "currency":
+        return unit[1] in CURRENCY_CODES
+    if what.startswith("count:"):
+        return unit[1] == "count" and unit[2] == what[6:]
+    return unit[1] == what
+
+
+def _column_units(heads: list[list[str]], data_cols: list[int], table_units: list) -> dict[int, tuple]:
+    """The unit of each data column: its own header's `(천명)`, else the caption's units matched to
+    what the header measures, else (several units, no header saying which) the units in listed order."""
+    out, pending = {}, {}
+    for j in data_cols:
+        own = _own_units(heads[j])
+        if own:
+            out[j] = own[0]
+            continue
+        what = _measure(heads[j])
+        if what == "ratio" or not table_units:
+            continue
+        if what:
+            fit = [u for u in table_units if _fits(what, u)]
+        else:
+            fit = [u for u in table_units if u[1] != "percent"] or table_units
+        if len(fit) == 1:
+            out[j] = fit[0]
+        elif fit:
+            pending.setdefault(tuple(fit), []).append(j)
+    for fit, cols in pending.items():
+        if len(fit) == len(cols):
+            out.update(zip(cols, fit))
+    if not out and len(table_units) > 1 and len(table_units) == len(data_cols) and not any(map(_measure, heads)):
+        out = dict(zip(data_cols, table_units))
+    return out
+
+
+def _label_column(cells: list[str], heads: list[str]) -> bool:
+    """Row numbers (`연번`, a column counting 1, 2, 3) and time labels (2019, `2021. 3`, months 1-12)."""
+    h = "".join("".join(heads).split()).lower()
+    if any(w == h or (len(w) > 1 and w in h) for w in LABEL_HEADERS):
+        return True
+    nums = [c for c in cells if c]
+    if len(nums) > 1 and [c.isdigit() and int(c) for c in nums] == list(range(1, len(nums) + 1)):
+        return True
+    stamps = [c for c in nums if _YEAR.match(c) or _YEAR_MONTH.match(c)]
+    return bool(stamps) and all(c in stamps or (c.isdigit() and 1 <= int(c) <= 12) for c in nums)
+
+
+def _row_unit(row: list[tuple[str, int]], table_units: list) -> tuple | None:
+    """A row label that names its own measure overrides the columns: `증감률(%)` or `비중` rows are
+    percents (none where the caption has no `%`), a `구인배수` row has no unit (`()`)."""
+    label = row[0][0] if row and not _CELL.match(row[0][0]) else ""
+    own = _own_units([label]) if label else []
+    if own:
+        return own[0]
+    what = _measure([label]) if label else None
+    if what == "ratio":
+        return ()
+    if what == "percent":
+        return next((u for u in table_units if u[1] == "percent"), ())
+    return None
+
+
 def _scan_tables(doc: Document, taken: list[tuple[int, int]]) -> list[Q]:
     text, out = doc.norm, []
     prev_end = 0
     for t in doc.tables:
         table_units = _caption_units(doc, t, prev_end)
         prev_end = t.char_end
-        grid = [[(text[a:e], a) for a, e in row] for row in t.cells]   # (cell text, start offset)
-        # header rows: before the first row with a numeric, non-year cell
+        grid = [[(text[a:e].strip(), a + len(text[a:e]) - len(text[a:e].lstrip())) for a, e in row] for row in t.cells]
+        # header rows: before the first row with a numeric cell that is not a year
         first_data = next((i for i, row in enumerate(grid)
-                           if any(_CELL.match(c.strip()) and not _YEAR.match(c.strip()) for c, _ in row)), len(grid))
-        headers = grid[:first_data]
+                           if any(_CELL.match(c) and not _YEAR.match(c) for c, _ in row)), len(grid))
+        headers, body = grid[:first_data], grid[first_data:]
         # a caption printed inside the table's first rows (HWPX: a row `\t\t\t\t(단위: 억원)`)
         inner = [u for row in headers for c, _ in row if "단위" in c for u in _units_in(c)]
         table_units = inner or table_units
-        if headers and headers[0]:
-            top_left = _units_in(headers[0][0][0]) if _PAREN_END.search(headers[0][0][0]) else []
-            table_units = top_left or table_units
+        if headers and headers[0] and _PAREN_END.search(headers[0][0][0]):
+            table_units = _units_in(headers[0][0][0]) or table_units
         ncols = max((len(r) for r in grid), default=0)
-        col_header = ["" for _ in range(ncols)]
-        for row in headers:
-            for j, (c, _) in enumerate(row):
-                if c.strip():
-                    col_header[j] = (col_header[j] + " " + c.strip()).strip()
-        for row in grid[first_data:]:
-            for j, (cell, start) in enumerate(row):
-                m = _CELL.match(cell.strip())
-                if not m:
+        heads = _column_heads(headers, ncols)
+        columns = [[row[j][0] if j < len(row) and (_CELL.match(row[j][0]) or _YEAR_MONTH.match(row[j][0])) else ""
+                    for row in body] for j in range(ncols)]
+        data_cols = [j for j in range(ncols) if any(columns[j]) and not _label_column(columns[j], heads[j])]
+        units = _column_units(heads, data_cols, table_units)
+        for row in body:
+            row_unit = _row_unit(row, table_units)
+            for j, (cell, cs) in enumerate(row):
+                m = _CELL.match(cell)
+                if not m or j not in units or row_unit == ():
                     continue
-                head = col_header[j] if j < ncols else ""
-                if _SKIP_COLUMN.search(head):
-                    continue
-                units = _units_in(head) if _PAREN_END.search(head) else []
-                rule = "table_header_unit" if units else "table_caption_unit"
-                units = units or table_units
-                if not units:
-                    continue
-                unit = units[0]
-                if len(units) > 1:
-                    pct = [u for u in units if u[1] == "percent"]
-                    other = [u for u in units if u[1] != "percent"]
-                    unit = pct[0] if pct and _PERCENT_HEADER.search(head) else (other or units)[0]
-                cs = start + (len(cell) - len(cell.lstrip()))
-                ce = cs + len(cell.strip())
+                ce = cs + len(cell)
                 if any(a < ce and cs < b for a, b in taken):
                     continue
+                unit = row_unit or units[j]
                 value = N.parse_number(m.group("num")) * unit[0]
                 if m.group("sign") and m.group("sign") in "-−△▲▽":
                     value = -value
                 qual = QUALIFIERS[("+", "mark")] if m.group("plus") else None
-                out.append(Q(cs, ce, value, unit[1], unit[2], qual, rule=rule))
+                own = _own_units(heads[j])
+                out.append(Q(cs, ce, value, unit[1], unit[2], qual,
+                             rule="table_header_unit" if own else "table_caption_unit"))
     return out
 
 
 # -- entry points ----------------------------------------------------------------------------
 
 def _find(doc: Document) -> list[Q]:
-    rows = _scan_numbers(doc)
+    text = _bounded(doc)
+    rows = _scan_numbers(doc, text)
     taken = [(q.start, q.end) for q in rows]
-    rows += _scan_native(doc, taken)
+    rows += _scan_native(doc, text, taken)
     taken = [(q.start, q.end) for q in rows]
     rows += _scan_tables(doc, taken)
     rows.sort(key=lambda q: (q.start, q.end))
