@@ -2,7 +2,9 @@
 
 Each expression becomes the days it covers (start, end), its granularity and whether it
 was resolved against the release's own date `ref` (never the clock). A range is one row.
-The Korean words live in `extractors/data/` (relative_words.tsv, dates_*.txt/tsv).
+The Korean words live in `extractors/data/` (relative_words.tsv, dates_*.txt/tsv; lunar holidays
+as a table of solar dates per year). `RULES` names every pattern; a row's `rule` is that name, and
+`debug(text)` prints which rule matched which span.
 
 >>> [(r["text"], str(r["start"]), str(r["end"]), r["granularity"])
 ...  for r in extract(Document.from_text("작년 6월부터 10월까지 협상"), date(2026, 5, 28))]
@@ -43,14 +45,27 @@ RELATIVE = {w: (unit, int(off)) for w, unit, off in _lines("relative_words.tsv")
 RELATIVE_KEY = {w.replace(" ", ""): v for w, v in RELATIVE.items()}
 DIRECTION = {w: d for w, d in _lines("relative_direction.tsv")}
 HOLIDAYS = {name: (int(m), int(d)) for name, m, d in _lines("dates_holidays.tsv")}
+LUNAR: dict[str, list[date]] = {}
+for _name, _y, _m, _d in _lines("dates_lunar_holidays.tsv"):
+    LUNAR.setdefault(_name, []).append(date(int(_y), int(_m), int(_d)))
+HOLIDAY_NAMES = _alt(list(HOLIDAYS) + list(LUNAR))
 NUMERALS = {w: (int(v), kind) for w, v, kind in _lines("dates_numerals.tsv")}
 COLUMN_WORDS = [l[0] for l in _lines("dates_column_headers.txt")]
 _ctx = _lines("dates_duration_context.tsv")
-AFTER_DURATION = tuple(sorted((w for side, w in _ctx if side == "after"), key=len, reverse=True))
+
+
+def _side(name: str) -> tuple[str, ...]:
+    return tuple(sorted((w for side, w in _ctx if side == name), key=len, reverse=True))
+
+
+AFTER_DURATION, AFTER_ATTACHED, AFTER_DAY = _side("after"), _side("after_attached"), _side("after_day")
 BEFORE_DURATION = {w for side, w in _ctx if side == "before"}
 BEFORE_YEARS = BEFORE_DURATION | {w for side, w in _ctx if side == "before_year"}
 YEAR_PARTICLES = {l[0] for l in _lines("dates_year_particles.txt")}
-UNIT_WORDS = ("억", "만", "천", "조", "원", "달러", "명", "개", "건", "톤", "곳", "회", "배", "%", "위", "호", "번")
+FRACTION_WORDS = _alt(l[0] for l in _lines("dates_slash_fraction_words.txt"))
+_context = _lines("dates_context_words.tsv")
+UNIT_WORDS, DAY_FOLLOW, PARTICLES, RECURRING = (
+    tuple(w for k, w in _context if k == kind) for kind in ("unit", "day_follow", "particle", "recurring"))
 
 # -- named fragments ----------------------------------------------------------------------
 S = r"[ \t]?"                      # an optional space (text exports space units apart: 2026 년)
@@ -71,7 +86,9 @@ def wd(p: str) -> str:
 
 TIME = (rf"(?:{SS}(?P<ampm>오전|오후)?{SS}(?:(?P<hh>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:{SS}[~-]{SS}\d{{1,2}}:\d{{2}})?"
         rf"|(?P<hh2>[01]?\d|2[0-3])시(?!간)(?:{S}(?P<mi2>[0-5]?\d)분|(?P<half>반))?))")
-REL_YEARS = _alt(w for w, (u, _) in RELATIVE.items() if u == "year")
+REL_YEARS = "|".join(                # 지 / 난해: a line may break inside the word
+    r"(?:[ \t]*\n[ \t]*)?".join(re.escape(ch).replace(r"\ ", "[ \t]?") for ch in w)
+    for w in sorted((w for w, (u, _) in RELATIVE.items() if u == "year"), key=len, reverse=True))
 REL_OTHER = _alt(w for w, (u, _) in RELATIVE.items() if u != "year")
 SUB = (rf"(?:{S}(?P<sub>상반기|하반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|초|말|경|께|쯤|중(?![가-힣])))")
 
@@ -80,7 +97,6 @@ SUB = (rf"(?:{S}(?P<sub>상반기|하반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|
 class Atom:
     s: int
     e: int
-    rule: str
     y: int | None = None
     m: int | None = None
     d: int | None = None
@@ -93,6 +109,7 @@ class Atom:
     span: tuple | None = None     # (start, end, granularity) for weeks, multi-year spans ...
     warning: str | None = None
     near: date | None = None      # the release date, where a weekday may pick an implied year
+    rule: str = ""                # the RULES name that found it (set by candidates)
 
 
 @dataclass
@@ -222,6 +239,12 @@ def unit_follows(text: str, e: int) -> bool:
     return after_text(text, e).startswith(UNIT_WORDS)
 
 
+def duration_follows(text: str, e: int, day: bool = False) -> bool:
+    """N일간, 3일 연속, 30일여 (attached only: 30일 여론조사 is a date), and for a bare day 1일 최대 (a rate)."""
+    spaced = after_text(text, e)
+    return spaced.startswith(AFTER_DURATION) or text[e:].startswith(AFTER_ATTACHED) or (day and spaced.startswith(AFTER_DAY))
+
+
 # -- rules: name, pattern, builder(match, ctx) -> Atom | None ------------------------------------
 KO = re.compile(
     rf"(?=[\d'{''.join(sorted({w[0] for w in RELATIVE}))}올상하])"
@@ -240,7 +263,7 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
     # trailing separators belong to nothing
     while e > s and c.text[e - 1] in " \t\n":
         e -= 1
-    a = Atom(s, e, "ko_date", wd=weekday_of(m), time=clock(m) if g["D"] else None, near=c.ref)
+    a = Atom(s, e, wd=weekday_of(m), time=clock(m) if g["D"] else None, near=c.ref)
     sub = sub_of(m)
     if sub and sub != "edge":
         a.sub = sub
@@ -259,14 +282,14 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
             return None
         if last:
             nxt = c.text[m.end("YY"):m.end("YY") + 12].split("년", 1)[1].lstrip("도")
-            if nxt.lstrip(" \t").startswith(AFTER_DURATION) or nxt[:1] in YEAR_PARTICLES:
+            if duration_follows(nxt, 0) or nxt[:1] in YEAR_PARTICLES:
                 return None                           # 25년간, 30년의 역사, 10년물
             if before_word(c.text, m.start()) in BEFORE_YEARS:
                 return None
     elif g["R"] or g["OL"]:
         if c.ref is None:
             return None
-        word = (g["R"] or "올해").replace(" ", "").replace("\t", "")
+        word = re.sub(r"\s", "", g["R"] or "올해")
         off = RELATIVE_KEY.get(word, ("year", 0))[1]
         if word == "지난해" and g["R"] and " " in g["R"] and not re.match(r"[\s\d,.)'~]|에|의|보다|와|까지|부터|도|는|말|초|동기|대비|$", c.text[m.end("R"):m.end("R") + 2]):
             return None                               # 지난 해양..., not 지난 해
@@ -283,8 +306,7 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
             if before_word(c.text, m.start()) in BEFORE_DURATION or c.text[max(0, m.start() - 1)] == "제":
                 return None
             il_end = c.text.index("일", m.end("D")) + 1
-            nxt = after_text(c.text, il_end)
-            if nxt.startswith(AFTER_DURATION) or nxt[:1].isdigit():
+            if duration_follows(c.text, il_end, day=True) or after_text(c.text, il_end)[:1].isdigit():
                 return None
             word = re.match(r"[가-힣]*", c.text[il_end:]).group()
             if word and (not word.startswith(DAY_FOLLOW) or word.startswith("자리")):
@@ -316,7 +338,7 @@ DOT = re.compile(
 
 def build_dot(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
-    a = Atom(m.start(), m.end(), "dot_date", m=int(g["M"]), y_own=True, m_own=True, wd=weekday_of(m))
+    a = Atom(m.start(), m.end(), m=int(g["M"]), y_own=True, m_own=True, wd=weekday_of(m))
     if g["YY"] and not (g["D"] and (g["dot"] or a.wd is not None)):
         return None                                   # 26.4.13. only as a full dotted day
     if g["Y"] and not g["D"] and not (g["mw"] or g["mdot"]) and unit_follows(c.text, m.end()):
@@ -328,7 +350,6 @@ def build_dot(m: re.Match, c: Ctx) -> Atom | None:
         if g["tail"]:
             a.span = _tail_span(a, int(g["tail"]))
     else:
-        a.rule = "dot_month"
         if not g["mw"] and (unit_follows(c.text, m.end()) or c.text[m.end():m.end() + 1].isalpha() and not g["sub"]):
             return None
         if g["sub"] and sub_of(m) != "edge":
@@ -351,23 +372,25 @@ def _tail_span(a: Atom, d2: int):
 
 
 MD = re.compile(
-    rf"(?<![\d.'/:\-·])(?P<M>{MM}){S}\.{S}(?P<D>{DD})(?![\d]|{S}\.{S}\d|{S}%)"
+    rf"(?<![\d.'/:·])(?<!(?<!\.)-)(?P<M>{MM}){S}\.{S}(?P<D>{DD})(?![\d]|{S}\.[ ]?\d|{S}%)"
     rf"(?P<dot>{S}\.)?(?:(?P<il>{S}일)|{wd('')})?{TIME}?"
-    rf"(?:{SS}~{SS}(?P<tail>{DD}){S}\.(?!{S}\d))?")
+    rf"(?:{SS}~{BR}(?P<tail>{DD})(?:{S}\.(?!{S}\d)|{S}일)|{SS}(?P<open>~)(?={SS}\)))?")
 
 
 def build_md(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
     w = weekday_of(m)
-    if not (g["dot"] or g["il"] or w is not None) or c.ref is None:
+    if not (g["dot"] or g["il"] or g["tail"] or g["open"] or w is not None) or c.ref is None:
         return None
+    if g["il"] and (before_word(c.text, m.start()) in BEFORE_DURATION or duration_follows(c.text, m.end())):
+        return None                                   # 평균 7.5일, 7.5일 이상: a number of days, not 7월 5일
     if g["dot"] and w is None and not g["il"]:
         line_start = c.text.rfind("\n", 0, m.start()) + 1
         if not c.text[line_start:m.start()].strip(" \t-*·•○□ㅇ") and re.match(r"[ \t]+[가-힣A-Za-z]", c.text[m.end():]):
             return None                               # "1.2. 추진 배경": a section number
         if unit_follows(c.text, m.end()):
             return None
-    a = Atom(m.start(), m.end(), "dot_month_day", y=c.ref.year, m=int(g["M"]), d=int(g["D"]), relative=True, m_own=True,
+    a = Atom(m.start(), m.end(), y=c.ref.year, m=int(g["M"]), d=int(g["D"]), relative=True, m_own=True,
              wd=w, time=clock(m), near=c.ref)
     if g["tail"]:
         a.span = _tail_span(a, int(g["tail"]))
@@ -381,7 +404,7 @@ SPAN = re.compile(
 
 def build_span(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
-    a = Atom(m.start(), m.end(), "month_range" if g["m1"] else "day_range")
+    a = Atom(m.start(), m.end())
     if g["Y"]:
         y, a.y_own = int(g["Y"]), True
     elif g["A"]:
@@ -402,7 +425,7 @@ def build_span(m: re.Match, c: Ctx) -> Atom | None:
         y2 = y + 1 if m2 < m1 else y
         a.span = (date(y, m1, 1), month_end(y2, m2), "month")
     else:
-        if after_text(c.text, m.end()).startswith(AFTER_DURATION):
+        if duration_follows(c.text, m.end()):
             return None                               # 마감 2~3일 전: relative to the deadline
         mo = int(g["pm"]) if g["pm"] else (c.ref.month if c.ref else None)
         if mo is None:
@@ -429,24 +452,54 @@ def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
         return None
     if g["y1"] and g["y2"] and "년" not in m.group() and not c.text[m.end():m.end() + 1] in ")]」 \t\n":
         return None
-    return Atom(m.start(), m.end(), "year_range", y=y1, y_own=True, span=(date(y1, 1, 1), date(y2, 12, 31), "year"))
+    return Atom(m.start(), m.end(), y=y1, y_own=True, span=(date(y1, 1, 1), date(y2, 12, 31), "year"))
+
+
+APOS_YEAR = re.compile(
+    rf"(?<![\w'.])'{S}(?P<A>\d{{2}})(?:\.{S}(?P<mark>상반기|하반기|상|하|초|말|중)(?![가-힣])"
+    rf"|(?<=[(\[,·]'..)(?=[)\],·])|(?<=[,·] '..)(?=[)\],·]))")
+HALF_MARKS = {"상반기": "h1", "하반기": "h2", "상": "h1", "하": "h2"}
+
+
+def build_apos_year(m: re.Match, c: Ctx) -> Atom | None:
+    """('21) is 2021; ('26.하) the second half of 2026; (’27.초) keeps year granularity, as 5월 초 keeps month."""
+    return Atom(m.start(), m.end(), y=two_digit_year(int(m.group("A")), c.ref), y_own=True,
+                sub=HALF_MARKS.get(m.group("mark")))
 
 
 NUMERIC = re.compile(
     rf"(?<![\d/.\-])(?:(?P<Y>{Y4})(?P<sep>[-/])(?P<M>{MM})(?P=sep)(?P<D>{DD})|(?P<YY>\d{{2}})/(?P<M2>{MM})/(?P<D2>{DD}))(?![\d/.\-])")
+COMPACT = re.compile(r"(?<![\w\-./])(?P<Y>(?:19|20)\d{2})(?P<M>1[0-2]|0[1-9])(?P<D>3[01]|[12]\d|0[1-9])(?![\w\-./,]|\)\S)")
+SLASH = re.compile(rf"(?<![\w/.\-:])(?P<M>{MM})/(?P<D>{DD})(?![\d/.\-:%]|{S}(?:{FRACTION_WORDS}))(?P<after>{wd('')}|{TIME})?")
 
 
 def build_numeric(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
     if g["Y"]:
-        return Atom(m.start(), m.end(), "numeric_date", y=int(g["Y"]), m=int(g["M"]), d=int(g["D"]), y_own=True)
-    return Atom(m.start(), m.end(), "numeric_date", y=two_digit_year(int(g["YY"]), c.ref), m=int(g["M2"]),
+        return Atom(m.start(), m.end(), y=int(g["Y"]), m=int(g["M"]), d=int(g["D"]), y_own=True)
+    return Atom(m.start(), m.end(), y=two_digit_year(int(g["YY"]), c.ref), m=int(g["M2"]),
                 d=int(g["D2"]), y_own=True)
 
 
+def build_compact(m: re.Match, c: Ctx) -> Atom | None:
+    """20261101: eight digits that make a day, outside tables and without a unit (not an amount or a code)."""
+    if any(s <= m.start() < e for s, e in c.table_spans) or unit_follows(c.text, m.end()):
+        return None
+    return Atom(m.start(), m.end(), y=int(m.group("Y")), m=int(m.group("M")), d=int(m.group("D")), y_own=True)
+
+
+def build_slash(m: re.Match, c: Ctx) -> Atom | None:
+    """10/15, 3/10(화): a month/day only where a fraction cannot be meant (a day past 12 outside a table,
+    or a weekday or clock time after it); 1/4 and 2/3 are fractions."""
+    if c.ref is None or unit_follows(c.text, m.end("D")):
+        return None
+    if not m.group("after") and (int(m.group("D")) <= 12 or any(s <= m.start() < e for s, e in c.table_spans)):
+        return None                                   # 2/26 in a table column of counts is a fraction
+    return Atom(m.start(), m.end(), y=c.ref.year, m=int(m.group("M")), d=int(m.group("D")), relative=True, m_own=True,
+                wd=weekday_of(m), time=clock(m), near=c.ref)
+
+
 REL = re.compile(rf"(?<![가-힣])(?P<w>{REL_OTHER})(?:{S}(?P<W>{WDC})요일|(?<=[달월]){S}(?P<D>{DD}){S}일)?")
-DAY_FOLLOW = ("부터", "까지", "에", "은", "는", "이", "과", "와", "로", "의", "도", "경", "께", "쯤", "자", "오전", "오후", "중", "기준")
-PARTICLES = ("은", "는", "이", "가", "을", "를", "도", "에", "와", "과", "만", "부터", "까지", "중", "자", "오전", "오후", "보다", "대비")
 
 
 def build_rel(m: re.Match, c: Ctx) -> Atom | None:
@@ -457,7 +510,7 @@ def build_rel(m: re.Match, c: Ctx) -> Atom | None:
     nxt = re.match(r"[가-힣]*", c.text[m.end("w"):]).group()
     if nxt and not m.group("W") and not m.group("D") and not nxt.startswith(PARTICLES):
         return None                                   # 내일배움카드, 오늘날: a word, not a day
-    ref, a = c.ref, Atom(m.start(), m.end(), "relative_" + unit, relative=True, y_own=True)
+    ref, a = c.ref, Atom(m.start(), m.end(), relative=True, y_own=True)
     if unit == "day":
         day = ref + timedelta(days=off)
         a.span = (day, day, "day")
@@ -468,6 +521,9 @@ def build_rel(m: re.Match, c: Ctx) -> Atom | None:
             a.span = (day, day, "day")
         else:
             a.span = (monday, monday + timedelta(days=6), "day")
+    elif unit == "weekend":
+        saturday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=off, days=5)
+        a.span = (saturday, saturday + timedelta(days=1), "day")
     elif unit == "month":
         y, mo = add_months(ref.year, ref.month, off)
         if m.group("D"):
@@ -488,7 +544,7 @@ def build_rel(m: re.Match, c: Ctx) -> Atom | None:
 
 DIR = re.compile(
     rf"(?<![가-힣])(?P<dir>{_alt(DIRECTION)}){S}(?:(?P<M>{MM}){S}월(?:{S}(?P<D>{DD}){S}일)?|(?P<D2>{DD}){S}일|(?P<wk>주{S})?(?P<W>{WDC})요일"
-    rf"|(?P<H>{_alt(HOLIDAYS)}))(?:{wd('')})?")
+    rf"|(?P<H>{HOLIDAY_NAMES}))(?:{wd('')})?")
 
 
 def build_dir(m: re.Match, c: Ctx) -> Atom | None:
@@ -496,7 +552,7 @@ def build_dir(m: re.Match, c: Ctx) -> Atom | None:
         return None
     g, ref = m.groupdict(), c.ref
     way = DIRECTION[g["dir"]]
-    a = Atom(m.start(), m.end(), "relative_" + way, relative=True, y_own=True, wd=weekday_of(m))
+    a = Atom(m.start(), m.end(), relative=True, y_own=True, wd=weekday_of(m))
     if g["M"]:
         mo = int(g["M"])
         y = ref.year
@@ -510,7 +566,7 @@ def build_dir(m: re.Match, c: Ctx) -> Atom | None:
         return a
     if g["D2"]:
         d = int(g["D2"])
-        if before_word(c.text, m.start()) in BEFORE_DURATION or after_text(c.text, m.end("D2") + 1).startswith(AFTER_DURATION):
+        if before_word(c.text, m.start()) in BEFORE_DURATION or duration_follows(c.text, m.end("D2") + 1):
             return None
         y, mo = ref.year, ref.month
         if way == "past" and d > ref.day:
@@ -534,25 +590,31 @@ def build_dir(m: re.Match, c: Ctx) -> Atom | None:
     return _holiday(a, g["H"], way, ref)
 
 
-def _holiday(a: Atom, name: str, way: str, ref: date) -> Atom:
-    mo, d = HOLIDAYS[name]
-    day = date(ref.year, mo, d)
-    if way == "past":
-        day = day if day < ref else date(ref.year - 1, mo, d)
-    elif day < ref:
-        day = date(ref.year + 1, mo, d)
-    a.span = (day, day, "day")
+def _holiday(a: Atom, name: str, way: str, ref: date, days_off: bool = False) -> Atom | None:
+    """The next one on or after the release date (the last one before it after 지난); 연휴 adds the day
+    before and after (설날, 추석)."""
+    if name in LUNAR:
+        days = LUNAR[name]
+    else:
+        mo, d = HOLIDAYS[name]
+        days = [date(y, mo, d) for y in (ref.year - 1, ref.year, ref.year + 1)]
+    days = [d for d in days if d < ref] if way == "past" else [d for d in days if d >= ref]
+    if not days:
+        return None                                   # beyond the lunar table's years
+    day = max(days) if way == "past" else min(days)
+    a.span = (day - timedelta(days=days_off), day + timedelta(days=days_off), "day")
     return a
 
 
-HOLIDAY = re.compile(rf"(?<![가-힣])(?P<H>{_alt(HOLIDAYS)})")
+HOLIDAY = re.compile(rf"(?<![가-힣])(?P<H>{HOLIDAY_NAMES})(?P<off>{S}연휴)?")
 
 
 def build_holiday(m: re.Match, c: Ctx) -> Atom | None:
     nxt = re.match(r"[가-힣]*", c.text[m.end():]).group()
-    if c.ref is None or (nxt and not nxt.startswith(PARTICLES)):
+    if c.ref is None or (nxt and not nxt.startswith(PARTICLES) and not m.group("off")):
         return None                                   # 신정교 is a bridge
-    return _holiday(Atom(m.start(), m.end(), "holiday", relative=True), m.group("H"), "future", c.ref)
+    return _holiday(Atom(m.start(), m.end(), relative=True), m.group("H"), "future", c.ref,
+                    bool(m.group("off")) and m.group("H") in LUNAR)
 
 
 WEEKDAY = re.compile(rf"(?<![가-힣])(?P<W>{WDC})요일")
@@ -567,22 +629,26 @@ def build_weekday(m: re.Match, c: Ctx) -> Atom | None:
         return None
     target = WEEKDAYS.index(m.group("W"))
     day = c.ref + timedelta(days=(target - c.ref.weekday()) % 7 or 7)   # the coming one
-    return Atom(m.start(), m.end(), "weekday", relative=True, span=(day, day, "day"))
+    return Atom(m.start(), m.end(), relative=True, span=(day, day, "day"))
 
 
-ORDINALS = {"첫째": 1, "첫번째": 1, "둘째": 2, "두번째": 2, "셋째": 3, "세번째": 3, "넷째": 4, "네번째": 4,
-            "다섯째": 5, "다섯번째": 5, "마지막": -1}
-ORDINAL_ALT = "|".join(w.replace("번째", " ?번째") for w in sorted(ORDINALS, key=len, reverse=True))
+_ordinals = _lines("dates_ordinals.tsv")
+ORDINALS = {w.replace(" ", ""): int(n) for w, n in _ordinals}
+REL_MONTHS = _alt(w for w, (u, _) in RELATIVE.items() if u == "month")
 NTH = re.compile(
-    rf"(?:(?P<Y>{Y4}){S}년{S})?(?<![\d.])(?P<M>{MM}){S}월{S}(?P<n>{ORDINAL_ALT}){S}"
-    rf"(?:(?P<W>{WDC})요일|(?P<last>날))")
+    rf"(?:(?:(?P<Y>{Y4}){S}년{S})?(?<![\d.])(?P<M>{MM}){S}월|(?<![가-힣])(?P<RM>{REL_MONTHS})){S}"
+    rf"(?P<n>{_alt(w for w, _ in _ordinals)}){S}(?:주{S})?(?:(?P<W>{WDC})요일|(?P<last>날))")
 
 
 def build_nth(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
     if not g["Y"] and c.ref is None:
         return None
-    y, mo, n = int(g["Y"]) if g["Y"] else c.ref.year, int(g["M"]), ORDINALS[g["n"].replace(" ", "")]
+    if g["RM"]:                                       # 다음 달 셋째 주 토요일
+        y, mo = add_months(c.ref.year, c.ref.month, RELATIVE_KEY[re.sub(r"\s", "", g["RM"])][1])
+    else:
+        y, mo = int(g["Y"]) if g["Y"] else c.ref.year, int(g["M"])
+    n = ORDINALS[re.sub(r"\s", "", g["n"])]
     if g["last"]:
         day = month_end(y, mo) if n == -1 else (date(y, mo, n) if n > 0 else None)
     else:
@@ -595,7 +661,7 @@ def build_nth(m: re.Match, c: Ctx) -> Atom | None:
             day = first + timedelta(days=(target - first.weekday()) % 7 + 7 * (n - 1))
             if day.month != mo:
                 return None
-    return Atom(m.start(), m.end(), "nth_weekday", relative=not g["Y"], y_own=bool(g["Y"]), span=(day, day, "day"))
+    return Atom(m.start(), m.end(), relative=not g["Y"], y_own=bool(g["Y"]), span=(day, day, "day"))
 
 
 SINO_DATE = re.compile(rf"(?<![가-힣])(?:(?P<Y>{SINO})년{S})?(?P<M>{SINO})월{S}(?P<D>{SINO})일(?![가-힣])"
@@ -607,39 +673,42 @@ def build_sino(m: re.Match, c: Ctx) -> Atom | None:
     if g["Q"]:
         if c.ref is None:
             return None
-        return Atom(m.start(), m.end(), "spelled_date", y=c.ref.year, sub="q" + str(korean_number(g["Q"])), relative=True)
+        return Atom(m.start(), m.end(), y=c.ref.year, sub="q" + str(korean_number(g["Q"])), relative=True)
     y = korean_number(g["Y"]) if g["Y"] else (c.ref.year if c.ref else None)
     mo, d = korean_number(g["M"]), korean_number(g["D"])
     if y is None or not mo or not d or mo > 12:
         return None
-    return Atom(m.start(), m.end(), "spelled_date", y=y, m=mo, d=d, y_own=bool(g["Y"]), relative=not g["Y"])
+    return Atom(m.start(), m.end(), y=y, m=mo, d=d, y_own=bool(g["Y"]), relative=not g["Y"])
 
 
 NUM = rf"(?:\d+|{NATIVE}|[일이삼사오육칠팔구십]+)"
-AGO = re.compile(rf"(?P<n>{NUM}){S}(?P<u>주일|주|개월|달|년|일){S}(?:이)?전(?![가-힣])")
+OFFSET = re.compile(rf"(?P<n>{NUM}){S}(?P<u>주일|주|개월|달|년|일){S}(?P<dir>이전|전|이후|후|뒤)(?![가-힣])")
 NEXT_N = re.compile(rf"(?<![가-힣])다음{S}(?P<n>{NUM}){S}(?P<u>년|달|개월|주)(?!간|{S}동안)")
 
 
-def build_ago(m: re.Match, c: Ctx) -> Atom | None:
-    """3주 전, 2년 전: only where nothing else anchors it (마감 3일 전 is relative to the deadline)."""
+def build_offset(m: re.Match, c: Ctx) -> Atom | None:
+    """3주 전, 2년 전, 3일 뒤: only where nothing else anchors it (마감 3일 전 is relative to the deadline).
+    A later offset stands at the start of a line only: (11개월 후) in a table title is a measuring point."""
     if c.ref is None:
         return None
     head = c.text[max(0, m.start() - 10):m.start()]
-    if not (re.search(r"(^|\n|[(\[,:]|불과|지금부터|지금으로부터)[ \t]*$", head) or m.start() == 0):
+    anchor = r"(^|\n|[(\[,:]|불과|지금부터|지금으로부터)" if m.group("dir").endswith("전") else r"(^|\n|지금부터|지금으로부터)"
+    if not (re.search(anchor + r"[ \t]*$", head) or m.start() == 0):
         return None
     n, u, ref = korean_number(m.group("n")), m.group("u"), c.ref
     if not n:
         return None
+    n = -n if m.group("dir").endswith("전") else n
     if u == "년":
-        y = ref.year - n
-        return Atom(m.start(), m.end(), "ago", relative=True, span=(date(y, ref.month, 1), month_end(y, ref.month), "month"))
+        y = ref.year + n
+        return Atom(m.start(), m.end(), relative=True, span=(date(y, ref.month, 1), month_end(y, ref.month), "month"))
     days = {"주": 7, "주일": 7, "일": 1}.get(u)
     if days:
-        day = ref - timedelta(days=days * n)
+        day = ref + timedelta(days=days * n)
     else:
-        y, mo = add_months(ref.year, ref.month, -n)
+        y, mo = add_months(ref.year, ref.month, n)
         day = date(y, mo, min(ref.day, calendar.monthrange(y, mo)[1]))
-    return Atom(m.start(), m.end(), "ago", relative=True, span=(day, day, "day"))
+    return Atom(m.start(), m.end(), relative=True, span=(day, day, "day"))
 
 
 def build_next_n(m: re.Match, c: Ctx) -> Atom | None:
@@ -648,7 +717,7 @@ def build_next_n(m: re.Match, c: Ctx) -> Atom | None:
     n, u, ref = korean_number(m.group("n")), m.group("u"), c.ref
     if not n:
         return None
-    a = Atom(m.start(), m.end(), "next_n", relative=True)
+    a = Atom(m.start(), m.end(), relative=True)
     if u == "년":
         a.span = (date(ref.year + 1, 1, 1), date(ref.year + n, 12, 31), "year")
     elif u == "주":
@@ -672,7 +741,7 @@ def build_bare_year(m: re.Match, c: Ctx) -> Atom | None:
     if any(s <= m.start() < e for s, e in c.table_spans):
         return None
     y = int(m.group("Y"))
-    return Atom(m.start(), m.end(), "bare_year", y=y, y_own=True)
+    return Atom(m.start(), m.end(), y=y, y_own=True)
 
 
 RULES = (
@@ -681,21 +750,25 @@ RULES = (
     ("dot_month_day", MD, build_md),
     ("range", SPAN, build_span),
     ("year_range", YEAR_SPAN, build_year_span),
+    ("apostrophe_year", APOS_YEAR, build_apos_year),
     ("numeric_date", NUMERIC, build_numeric),
+    ("compact_date", COMPACT, build_compact),
+    ("slash_date", SLASH, build_slash),
     ("relative", REL, build_rel),
     ("direction", DIR, build_dir),
     ("holiday", HOLIDAY, build_holiday),
     ("weekday", WEEKDAY, build_weekday),
     ("nth_weekday", NTH, build_nth),
     ("spelled_date", SINO_DATE, build_sino),
-    ("ago", AGO, build_ago),
+    ("offset", OFFSET, build_offset),
     ("next_n", NEXT_N, build_next_n),
     ("bare_year", BARE_YEAR, build_bare_year),
 )
 
-CONNECTOR = re.compile(rf"{BR}(?:~|-|부터){BR}")
+PAGE_BR = r"[ \t]*(?:\n[ \t]*(?:-[ \t]*\d{1,3}[ \t]*-[ \t]*\n[ \t]*)?)?"   # a line or page break (- 3 -)
+CONNECTOR = re.compile(rf"{PAGE_BR}(?:~|-|부터){PAGE_BR}")
+LIST_SEP = re.compile(r"[ \t]*[,·/][ \t]*|[ \t]+")
 UNTIL = re.compile(rf"{S}까지")
-RECURRING = ("매년", "매월", "매달", "매해", "매주", "매", "격년", "격월", "격주")
 
 
 # -- table context --------------------------------------------------------------------------
@@ -718,7 +791,7 @@ def table_atoms(doc: Document, c: Ctx) -> list[Atom]:
                 if m:
                     s = cs + cell.index(core)
                     y = two_digit_year(int(m.group("Y")), c.ref)
-                    out.append(Atom(s, s + len(core), "table_date_column", y=y, m=int(m.group("M")), y_own=True,
+                    out.append(Atom(s, s + len(core), rule="table_date_column", y=y, m=int(m.group("M")), y_own=True,
                                     d=int(m.group("D")) if m.group("D") else None))
     return out
 
@@ -726,7 +799,7 @@ def table_atoms(doc: Document, c: Ctx) -> list[Atom]:
 # -- assembly -------------------------------------------------------------------------------
 def candidates(text: str, c: Ctx) -> list[Atom]:
     found = []
-    for _name, rx, build in RULES:
+    for name, rx, build in RULES:
         for m in rx.finditer(text):
             if m.end() == m.start():
                 continue
@@ -735,6 +808,7 @@ def candidates(text: str, c: Ctx) -> list[Atom]:
             except (ValueError, OverflowError):      # an impossible date (2월 30일) is no date
                 continue
             if a is not None and a.e > a.s:
+                a.rule = name
                 found.append(a)
     return found
 
@@ -774,7 +848,11 @@ def merge_ranges(atoms: list[Atom], text: str, c: Ctx) -> list[Atom]:
             if ra and CONNECTOR.fullmatch(gap):
                 tb = inherit(a, b, ra[0])
                 rb = resolve(tb)
-                if rb and rb[1] >= ra[0]:
+                if rb and rb[1] < ra[0] and tb.span is None and not tb.y_own:
+                    tb.y += 1                         # 12월 30일부터 1월 2일까지 runs over the year's end
+                    rb = resolve(tb)
+                coarser_whole = rb and rb[0] <= ra[0] and GRAIN_ORDER.index(rb[2]) > GRAIN_ORDER.index(ra[2])
+                if rb and rb[1] >= ra[0] and not coarser_whole:   # 4월 14일부터 2026년 (사업): no range
                     e = b.e
                     u = UNTIL.match(text, e)
                     if u:
@@ -787,7 +865,7 @@ def merge_ranges(atoms: list[Atom], text: str, c: Ctx) -> list[Atom]:
                     i += 2
                     continue
             # 오늘(4.12.): one mention, the word and its date
-            if a.span and a.rule.startswith("relative_day") and re.fullmatch(r"[ \t]?\(", gap) and \
+            if a.span and a.rule == "relative" and a.span[2] == "day" and re.fullmatch(r"[ \t]?\(", gap) and \
                     text[b.e:b.e + 1] == ")" and resolve(b) and resolve(b)[:2] == ra[:2]:
                 out.append(replace(b, s=a.s, e=b.e + 1))
                 i += 2
@@ -804,10 +882,69 @@ def coarsest(g1: str, g2: str) -> str:
     return max(g1, g2, key=GRAIN_ORDER.index)
 
 
-def extract(doc: Document, ref: date | None) -> list[dict]:
+def join_years(atoms: list[Atom], text: str) -> list[Atom]:
+    """금년 4.13., 2026년 4.13.(월): a year word in front of a yearless dotted day gives it its year."""
+    out: list[Atom] = []
+    for a in atoms:
+        p = out[-1] if out else None
+        if (p and a.rule == "dot_month_day" and p.rule == "ko_date" and p.m is None and p.sub is None and p.y
+                and re.fullmatch(r"[ \t]?", text[p.e:a.s])):
+            j = replace(a, s=p.s, y=p.y, y_own=True, relative=p.relative, rule="ko_date+dot_month_day")
+            if a.span:
+                shift = p.y - a.span[0].year
+                j.span = (a.span[0].replace(year=p.y), a.span[1].replace(year=a.span[1].year + shift), a.span[2])
+            out[-1] = j
+            continue
+        out.append(a)
+    return out
+
+
+def continue_years(atoms: list[Atom], doc: Document, text: str) -> None:
+    """'25.11월 | 12월 | '26.1월: a yearless month in a header row or a running list takes the written year
+    of the period before it (a month lower than that one starts the next year)."""
+    rows = [(r[0][0], r[-1][1]) for t in doc.tables for r in t.cells if r]
+    row_of = {}
+    for a in atoms:
+        row_of[id(a)] = next((i for i, (s, e) in enumerate(rows) if s <= a.s < e), None)
+    prev = None
+    for a in atoms:
+        if prev is not None:
+            linked = (row_of[id(a)] is not None and row_of[id(a)] == row_of[id(prev)]) or LIST_SEP.fullmatch(text[prev.e:a.s])
+            if linked and a.rule == "ko_date" and a.m_own and not a.y_own and a.span is None:
+                a.y, a.y_own, a.relative = prev.y + (a.m < prev.m), True, prev.relative
+        prev = a if a.m is not None and a.y_own and a.span is None else None
+
+
+STACKED = re.compile(r"(?m)^(?P<days>[ \t]*(?:(?:1[0-2]|0?[1-9])\.(?:3[01]|[12]\d|0?[1-9])[ \t]+)+[^\n]*)\n(?P<wds>[^\n]*)$")
+STACKED_DAY = re.compile(r"(?<![\d.])(?P<M>1[0-2]|0?[1-9])\.(?P<D>3[01]|[12]\d|0?[1-9])(?![\d.])")
+STACKED_WD = re.compile(rf"\({SS}({WDC}){SS}\)")
+
+
+def stacked_days(c: Ctx) -> list[Atom]:
+    """A PDF row of days whose weekdays stand on the line below (2.9 3.16 ... / (월) (월) ...), one weekday each."""
+    out = []
+    if c.ref is None:
+        return out
+    for m in STACKED.finditer(c.text):
+        days = list(STACKED_DAY.finditer(m.group("days")))
+        wds = STACKED_WD.findall(m.group("wds"))
+        if len(days) < 2 or len(days) != len(wds) or not re.fullmatch(r"[\s가-힣]*", STACKED_WD.sub("", m.group("wds"))):
+            continue
+        for d, w in zip(days, wds):
+            s = m.start("days") + d.start()
+            out.append(Atom(s, s + len(d.group()), rule="stacked_weekday", y=c.ref.year, m=int(d.group("M")),
+                            d=int(d.group("D")), relative=True, m_own=True, wd=WEEKDAYS.index(w), near=c.ref))
+    return out
+
+
+def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> list[dict]:
+    """The rows of `doc`; `ref_warning` (the release date was not printed, `ref` is a guess) goes on every
+    row resolved against `ref`."""
     text = doc.norm
     c = Ctx(text, ref, [(t.char_start, t.char_end) for t in doc.tables])
-    atoms = choose(candidates(text, c) + table_atoms(doc, c))
+    atoms = choose(candidates(text, c) + table_atoms(doc, c) + stacked_days(c))
+    atoms = join_years(atoms, text)
+    continue_years(atoms, doc, text)
     atoms = merge_ranges(atoms, text, c)
     rows = []
     for a in atoms:
@@ -821,7 +958,7 @@ def extract(doc: Document, ref: date | None) -> list[dict]:
             "text": doc.text[a.s:a.e], "start": start, "end": end, "granularity": gran,
             "relative": bool(a.relative), "time": a.time if gran == "day" else None,
             "char_start": a.s, "char_end": a.e, "sentence": doc.sentences.at(a.s), "rule": a.rule,
-            "warning": a.warning or warning,
+            "warning": a.warning or warning or (ref_warning if a.relative else None),
         })
     return rows
 
@@ -839,7 +976,7 @@ def parse_date(text: str, ref: date | None) -> dict | None:
     m = CELL.fullmatch(fold(core))
     if m:
         y = two_digit_year(int(m.group("Y")), ref)
-        a = Atom(0, len(core), "table_date_column", y=y, m=int(m.group("M")), y_own=True,
+        a = Atom(0, len(core), rule="table_date_column", y=y, m=int(m.group("M")), y_own=True,
                  d=int(m.group("D")) if m.group("D") else None)
         r = resolve(a)
         if r:

@@ -22,8 +22,12 @@ def reference_date(release: dict, doc: Document) -> date | None:
 
 def extract(doc: Document, ref: date | None = None, law_names=None) -> dict:
     release = metadata.extract(doc)
-    ref = ref or reference_date(release, doc)
-    date_rows = dates.extract(doc, ref)
+    ref_warning = None
+    if ref is None:
+        ref = reference_date(release, doc)
+        if ref and release.get("embargo_at") is None and release.get("distributed_at") is None:
+            ref_warning = f"no release date in the header: resolved against the file's date {ref.isoformat()}"
+    date_rows = dates.extract(doc, ref, ref_warning)
     contact_rows = contacts.extract(doc)
     if not release.get("ministry"):
         release["ministry"] = metadata.ministry_from_contacts(contact_rows)

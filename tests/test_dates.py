@@ -76,6 +76,48 @@ def test_table_cell_offsets_inside_a_row():
     assert [doc.text[r["char_start"]:r["char_end"]] for r in rows] == ["26.1", "26.3"]
 
 
+def test_duckling_time():
+    """Duckling's Korean Time corpus, calendar grains only (day, week, month, quarter, year): the share of
+    cases where a row starts on the expected day. Its misses are its own readings (설날 as 1 January,
+    이번주 월요일 as next Monday) and spans with no date (삼년안에)."""
+    path = SHARED / "peers" / "duckling_ko.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} not found: the shared peer suites sit beside the repository")
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = [c for c in cases if c["dimension"] == "Time" and c["expected"]["type"] == "value"
+             and c["expected"].get("grain") in {"day", "week", "month", "quarter", "year"}]
+    ok = 0
+    for c in cases:
+        want = date.fromisoformat(c["expected"]["value"][:10])
+        rows = dates.extract(Document.from_text(c["text"]), date.fromisoformat(c["reference_time"][:10]))
+        ok += any(r["start"] == want for r in rows)
+    assert ok / len(cases) >= 0.88, f"{ok}/{len(cases)}"
+
+
+def test_a_release_without_a_header_date_says_so():
+    """올해 resolved against the file's own date (no 보도시점 or 배포 printed) carries a warning; a bold MD
+    header line still gives the release date that relative dates resolve against."""
+    from datetime import datetime
+    from bodopress.extractors.extract import extract
+    doc = Document.from_text("정책 브리핑\n\n올해 1분기 수출이 늘었다.", created_at=datetime(2026, 4, 13, 9, 0))
+    rows = extract(doc)["dates"]
+    assert [r["text"] for r in rows] == ["올해 1분기"]
+    assert rows[0]["warning"] == "no release date in the header: resolved against the file's date 2026-04-13"
+    dated = Document.from_text("보도시점 2026. 4. 13.(월) 12:00\n\n올해 1분기", created_at=datetime(2025, 1, 1))
+    assert all(r["warning"] is None for r in extract(dated)["dates"])
+    bold = Document.from_text("**보도시점: 2026. 4. 13.(월) 16:00 이후 / 배포: 2026. 4. 13.(월)**\n\n"
+                              "# 수출 동향\n\n지난 3월 수출이 늘었다.")
+    assert [(r["text"], r["start"].isoformat()) for r in extract(bold)["dates"]][-1] == ("지난 3월", "2026-03-01")
+
+
+def test_debug_names_the_rule(capsys):
+    dates.debug("('21)52, 다음 달 셋째 주 토요일", date(2026, 4, 13))
+    out = capsys.readouterr().out
+    assert "apostrophe_year" in out and "nth_weekday" in out
+    assert {name for name, _, _ in dates.RULES} >= {r["rule"] for r in dates.extract(
+        Document.from_text("2026. 4. 13.(월), 지난해, 3일 뒤, 추석, 20261101"), date(2026, 4, 13))}
+
+
 def test_no_clock_in_the_extractor():
     src = Path(dates.__file__).read_text(encoding="utf-8")
     assert "today(" not in src and "now(" not in src
