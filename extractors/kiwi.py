@@ -7,11 +7,11 @@ spaces (same length, so offsets hold). That one call yields both the paragraph's
 sentences and its tokens; a paragraph is analysed only when an extractor asks for
 either, and never twice.
 
->>> a = Analysis(text := "□ 수출이 늘었다. 올해도 늘 것이다.\\n○ '25년 실적")
+>>> a = Analysis(text := "□ 우리 수출이 지난해보다 크게 늘었다. 정부는 올해도 지원을 계속한다.\\n○ '25년 실적")
 >>> [text[s:e] for s, e in a.sentence_spans()]
-['□ 수출이 늘었다.', '올해도 늘 것이다.', "○ '25년 실적"]
+['□ 우리 수출이 지난해보다 크게 늘었다.', '정부는 올해도 지원을 계속한다.', "○ '25년 실적"]
 >>> [(t.form, t.tag) for t in a.tokens_in(0, 9)][:3]
-[('□', 'SW'), ('수출', 'NNG'), ('이', 'JKS')]
+[('□', 'SW'), ('우리', 'NP'), ('수출', 'NNG')]
 """
 from __future__ import annotations
 

@@ -113,7 +113,7 @@ def commit_run(store: Store, results: list[FileResult], plan: L.Plan, version: L
 def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: str | None = None,
            force: bool = False, keep_history: int = KEEP_HISTORY, n_workers: int = 2,
            timeout: float = workers.Limits.timeout, max_memory_mb: int = workers.Limits.memory >> 20,
-           dask_address: str | None = None, use_dask: bool = False, forget: list[str] | None = None) -> dict:
+           use_dask: bool = False, forget: list[str] | None = None) -> dict:
     """Ingest the new, changed and outdated releases under `raw` into the curated tables under `curated`.
 
     `force` re-extracts every file (bodo reextract); `keep_history` is how many snapshots
@@ -138,7 +138,7 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
         if on_plan:
             on_plan(len(jobs))
         if use_dask:
-            results = _on_dask(jobs, law_names, limits, dask_address)
+            results = _on_dask(jobs, law_names, limits)
         else:
             results = extract_files(jobs, law_names, n_workers, limits)
         known = store.ledger()
@@ -180,21 +180,25 @@ def scheduled(raw: Path = Path("raw"), curated: Path = Path("curated"), law_name
     return ingest(raw, curated, law_names, keep_history=keep_history)
 
 
-def _on_dask(jobs, law_names, limits, address):
-    from prefect_dask import DaskTaskRunner
-    runner = DaskTaskRunner(address=address) if address else DaskTaskRunner(
-        cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
+def _on_dask(jobs, law_names, limits):
+    """The run's files in batches on the flow's Dask task runner; results as the batches finish."""
     batches = [[(rel, str(p)) for rel, p in jobs[i:i + DASK_BATCH]] for i in range(0, len(jobs), DASK_BATCH)]
     results: list[FileResult] = []
-    with runner:
-        futures = [runner.submit(extract_batch, parameters={"jobs": b, "law_names": law_names, "limits": limits})
-                   for b in batches]
-        for fut in futures:
-            for r in fut.result():
-                results.append(r)
-                if on_progress:
-                    on_progress(r.source_file, r.ok)
+    for fut in [extract_batch.submit(b, law_names, limits) for b in batches]:
+        for r in fut.result():
+            results.append(r)
+            if on_progress:
+                on_progress(r.source_file, r.ok)
     return results
+
+
+def dask_runner(address: str | None = None):
+    """prefect-dask's runner: the cluster at `address`, else a local one (one process per core)."""
+    from prefect_dask import DaskTaskRunner
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": os.cpu_count() or 2, "threads_per_worker": 1,
+                                          "processes": True, "dashboard_address": None})
 
 
 def _prefect_run() -> dict:
@@ -226,8 +230,13 @@ def run_ingest(raw: Path, curated: Path, law_names: str | None = None, force: bo
     to tell and would pay a 1.1 s wait per flow call.
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    flow_ = ingest
+    if options.pop("task_runner", None) == "dask":
+        flow_ = ingest.with_options(task_runner=dask_runner(options.pop("dask_address", None)))
+        options["use_dask"] = True
+    options.pop("dask_address", None)
     with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        return ingest(raw, curated, law_names, force, keep_history, **options)
+        return flow_(raw, curated, law_names, force, keep_history, **options)
 
 
 def reextract(raw: Path, curated: Path, law_names: str | None = None, accept: bool = False, **options) -> dict:

@@ -152,7 +152,20 @@ def api(home: Path | None = None):
         yield None
         return
     with ApiServer(home, ephemeral=True) as server, temporary_settings({PREFECT_API_URL: server.api_url}):
-        yield server
+        try:
+            yield server
+        finally:
+            _drain_events()
+
+
+def _drain_events(timeout: float = 10.0) -> None:
+    """Let Prefect's background clients send what they hold before their server stops."""
+    with contextlib.suppress(Exception):
+        from prefect.events.worker import EventsWorker
+        EventsWorker.drain_all(timeout=timeout, at_exit=False)
+    with contextlib.suppress(Exception):
+        from prefect.logging.handlers import APILogWorker
+        APILogWorker.drain_all(timeout=timeout, at_exit=False)
 
 
 def configured_api_url() -> str | None:

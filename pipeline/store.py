@@ -404,6 +404,12 @@ class Store:
         path = self.staging / "_base.json"
         return json.loads(path.read_text(encoding="utf-8"))["base"] if path.exists() else None
 
+    def write_output(self, name: str, text: str) -> Path:
+        """A page a person reads (bodo report) beside the tables, written atomically."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_text(self.root / name, text)
+        return self.root / name
+
     def write_staging_file(self, name: str, text: str) -> Path:
         path = self.staging / name
         write_text(path, text)

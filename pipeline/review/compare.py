@@ -5,7 +5,7 @@ A state is a curated directory (the live one, a snapshot `curated/_history/<run_
 file, never per release_id (a corrected file has new bytes, so a new id). Every row
 carries its own sentence, so a comparison never reloads a raw file.
 
->>> s = State("x", {"releases": [], "quantities": []}); counts(compare(s, s))["quantities"]
+>>> s = State("x", {t: [] for t in TABLE_ORDER}); counts(compare(s, s))["quantities"]
 {'added': 0, 'removed': 0, 'changed': 0}
 """
 from __future__ import annotations
