@@ -160,8 +160,32 @@ class FileProgress:
                   f"({self.errors} error(s), ~{left:.0f} s left)", file=sys.stderr, flush=True)
 
 
+def _run_options(args) -> dict:
+    return {"n_workers": args.workers, "timeout": args.timeout, "max_memory_mb": args.max_memory,
+            "task_runner": args.task_runner, "dask_address": args.dask_address}
+
+
+def cmd_forget(args) -> int:
+    """Remove releases (withdrawn, or gone for good) from curated/ in one commit, like any run."""
+    from bodopress.pipeline import flows
+    from bodopress.pipeline.store import Store
+    curated = Path(args.curated)
+    known = Store(curated).ledger()
+    paths = sorted({p for p, e in known.items() if e.get("missing_since")} if args.missing else set(args.paths))
+    unknown = [p for p in paths if p not in known]
+    if unknown:
+        raise UserError(f"{unknown[0]} is not a source in {curated}/ (paths are relative to raw/, as in releases.source_file)")
+    if not paths:
+        raise UserError("nothing to forget: name source paths (as in releases.source_file) or use --missing")
+    summary = flows.run_ingest(Path(args.raw), curated, forget=paths, n_workers=1)
+    print(f"bodo forget: removed {len(summary['forgotten'])} source(s) from {curated}; run {summary['run_id']}",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_ingest(args) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(stderr=True)
@@ -173,7 +197,7 @@ def cmd_ingest(args) -> int:
         from bodopress.pipeline import flows
         flows.on_plan = progress.plan
         flows.on_progress = progress.file_done
-        summary = flows.run_ingest(raw, curated, args.law_names)
+        summary = flows.run_ingest(raw, curated, args.law_names, **_run_options(args))
     elapsed = time.perf_counter() - started
 
     table = Table(title=f"bodo ingest → {curated}", show_header=True)
@@ -186,7 +210,7 @@ def cmd_ingest(args) -> int:
                   f"errors {len(summary['errors'])}, {elapsed:.1f} s")
     _print_run(console, summary, curated)
     for e in summary["errors"][:20]:
-        console.print(f"  [yellow]{e['error_type']}[/yellow] {e['source_file']}: {e['message']}")
+        console.print(f"  [yellow]{e['error_type']}[/yellow] {escape(e['source_file'])}: {escape(e['message'])}")
     if len(summary["errors"]) > 20:
         console.print(f"  … and {len(summary['errors']) - 20} more in {curated / 'errors.parquet'}")
     if summary["errors"] and not args.allow_errors:
@@ -222,7 +246,7 @@ def cmd_serve(args) -> int:
     if not Path(args.raw).is_dir():
         raise UserError(f"{args.raw}/ is not a directory: create it or name the directory of release files")
     return serve.main(Path(args.raw), Path(args.curated), cron=args.cron, interval=args.interval,
-                      law_names=args.law_names, name=args.name, keep_history=args.keep_history)
+                      law_names=args.law_names, name=args.name, keep_history=args.keep_history, fetch=args.fetch)
 
 
 def cmd_fetch(args) -> int:
@@ -334,7 +358,22 @@ def main(argv=None) -> int:
     p.add_argument("--law-names", type=existing_file, help="text file of official law names, one per line")
     p.add_argument("--allow-errors", action="store_true",
                    help="exit 0 even when some files became error rows (for schedulers that alert on crashes only)")
+    p.add_argument("--workers", type=int, default=2, help="extraction worker processes (default 2)")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds a file may take (default 120)")
+    p.add_argument("--max-memory", type=int, default=1024, metavar="MB",
+                   help="memory a file may take in its worker, MB (default 1024)")
+    p.add_argument("--task-runner", choices=["process", "dask"], default="process",
+                   help="process: a local worker pool (default); dask: a Dask cluster via prefect-dask")
+    p.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="scheduler of an existing Dask cluster "
+                   "(default: a local cluster)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("forget", help="remove withdrawn releases (by source path) from curated/ in one commit")
+    p.add_argument("paths", nargs="*", help="source paths as in releases.source_file")
+    p.add_argument("--missing", action="store_true", help="every source gone from raw/ (missing in the ledger)")
+    p.add_argument("--raw", default="raw", help="raw directory (default raw/)")
+    p.add_argument("--curated", default="curated", help="curated directory (default curated/)")
+    p.set_defaults(func=cmd_forget)
 
     p = sub.add_parser("extract", help="print one file's or text's extractions as JSON")
     p.add_argument("file", nargs="?", help="a release file, or - (default) for standard input")
@@ -352,6 +391,8 @@ def main(argv=None) -> int:
     p.add_argument("--law-names", type=existing_file, help="text file of official law names, one per line")
     p.add_argument("--name", default="scheduled", help="deployment name (default scheduled)")
     p.add_argument("--keep-history", type=int, default=None, help="snapshots to keep in curated/_history")
+    p.add_argument("--fetch", action="store_true", help="fetch new releases from the portal (BODO_PORTAL_KEY) "
+                   "before each ingest")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("fetch", help="download new releases from the 정책브리핑 portal's OpenAPI into raw/")

@@ -45,10 +45,8 @@ def discover_files(raw: Path):
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_run(raw: Path, files, ledger: dict, version: L.Version, force: bool, forget: list[str]) -> L.Plan:
-    p = L.plan(raw, files, ledger, version, force)
-    p.forgotten = [f for f in forget if f in ledger]
-    return p
+def plan_run(raw: Path, files, ledger: dict, version: L.Version, force: bool) -> L.Plan:
+    return L.plan(raw, files, ledger, version, force)
 
 
 @task(name="extract", cache_policy=NO_CACHE)
@@ -130,10 +128,12 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
     run["extractor_version"] = version.label
     limits = workers.Limits(timeout=timeout, memory=max_memory_mb << 20)
     with store.locked(on_wait=lambda: logger.warning("waiting for another bodo run on %s", curated)):
-        files, refused = discover_files(raw) if raw.is_dir() else ([], [])
-        plan = plan_run(raw, files, store.ledger(), version, force, list(forget or []))
-        if forget:
-            plan.todo, plan.new, plan.changed, plan.outdated, plan.retried = [], [], [], [], []
+        if forget:                       # bodo forget: no file is read, the named sources go
+            files, refused = [], []
+            plan = L.Plan(forgotten=[f for f in forget if f in store.ledger()])
+        else:
+            files, refused = discover_files(raw) if raw.is_dir() else ([], [])
+            plan = plan_run(raw, files, store.ledger(), version, force)
         jobs = [(rel, path) for rel, path in files if path in set(plan.todo)]
         if on_plan:
             on_plan(len(jobs))
@@ -144,7 +144,7 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
         known = store.ledger()
         plan.missing = [m for m in plan.missing if m not in {r.source_file for r in refused}]
         refused = [r for r in refused if force or known.get(r.source_file, {}).get("error_type")
-                   != r.rows["errors"][0]["error_type"]] if not forget else []
+                   != r.rows["errors"][0]["error_type"]]
         info, report = commit_run(store, results + refused, plan, version, run, keep_history)
     for rel in plan.missing:
         logger.warning("%s is gone from %s; its rows stay in %s", rel, raw, curated)

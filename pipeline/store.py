@@ -96,8 +96,12 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _umask_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
+    """0o666 less the process's umask, read without changing it (os.umask would race with threads)."""
+    try:
+        with open("/proc/self/status") as f:
+            mask = next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        mask = 0o022
     return 0o666 & ~mask
 
 
@@ -237,8 +241,8 @@ class Store:
     def commit(self, change: Change, keep_history: int = KEEP_HISTORY) -> dict[str, int]:
         """Merge a run into the tables and make it visible at once; return the row count per table."""
         self.root.mkdir(parents=True, exist_ok=True)
+        self.recover()                  # a retried commit first finishes the one it interrupted
         commit = self.root / COMMIT
-        shutil.rmtree(commit, ignore_errors=True)
         commit.mkdir()
         tables, counts = self._merged(change)
         for name, data in tables.items():     # only tables whose rows changed are rewritten

@@ -1,4 +1,4 @@
-"""The Prefect flow under Prefect's test harness, and the `bodo` command line."""
+"""The Prefect flow against the API server a run starts for itself, and the `bodo` command line."""
 from __future__ import annotations
 
 import json
@@ -9,41 +9,38 @@ from pathlib import Path
 
 import pytest
 
-from bodopress.pipeline.storage import read_table
+from bodopress.pipeline.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="session")
-def harness():
-    from prefect.testing.utilities import prefect_test_harness
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 @pytest.mark.flow
-def test_ingest_flow_curates_good_files_and_reports_bad_ones(harness, tmp_path):
-    from bodopress.pipeline.flows import ingest
+def test_ingest_flow_curates_good_files_and_reports_bad_ones(tmp_path):
+    from bodopress.pipeline.flows import run_ingest
 
     raw = tmp_path / "raw"
     shutil.copytree(ROOT / "raw", raw)
     (raw / "sub").mkdir()
     (raw / "sub" / "truncated.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<<")
     (raw / "sub" / "noise.txt").write_bytes(bytes(range(128, 256)) * 4)
-    ingest(raw, tmp_path / "curated")
+    summary = run_ingest(raw, tmp_path / "curated")           # the flow against an API server of its own
+    store = Store(tmp_path / "curated")
 
-    releases = read_table(tmp_path / "curated", "releases").to_pylist()
+    releases = store.read("releases").to_pylist()
     assert sorted(r["source_file"] for r in releases) == sorted(p.name for p in (ROOT / "raw").iterdir())
-    errors = {e["source_file"]: e for e in read_table(tmp_path / "curated", "errors").to_pylist()}
+    errors = {e["source_file"]: e for e in store.read("errors").to_pylist()}
     assert errors["sub/noise.txt"]["error_type"] == "undecodable"
     assert errors["sub/truncated.pdf"]["error_type"] == "pdf_broken"
     assert all(e["message"].endswith(".") and e["stage"] == "load" for e in errors.values())
-    contacts = read_table(tmp_path / "curated", "contacts").to_pylist()
+    contacts = store.read("contacts").to_pylist()
     assert {"김민준", "이서연", "정하늘"} <= {c["name"] for c in contacts}
+    assert {k: e["status"] for k, e in store.ledger().items() if k.startswith("sub/")} == {
+        "sub/noise.txt": "error", "sub/truncated.pdf": "error"}
+    assert store.snapshots() == [summary["run_id"]] == [store.head()]
 
 
 def _bodo(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bodopress.pipeline.cli", *args], input=stdin, capture_output=True,
                           text=True, cwd=ROOT, timeout=120, check=True).stdout
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bodopress.pipeline import diff, storage
+from bodopress.pipeline import ledger, review
+from bodopress.pipeline.store import Change, Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
@@ -37,15 +38,20 @@ def report_page(tmp_path_factory) -> Path:
     from bodopress.pipeline.tasks import process_file
     base = tmp_path_factory.mktemp("browser")
     text = (DEV / MOTIE).read_text(encoding="utf-8")
+    version = ledger.Version("0.1.0", "test", None)
     for name, body in (("old", text), ("new", text.replace("360.5억 달러", "362.5억 달러")
                                              .replace("'26.2월 말", "'26.1월 말"))):
         raw = base / f"raw_{name}"
         raw.mkdir()
         (raw / MOTIE).write_text(body, encoding="utf-8")
-        storage.write_tables(base / name, [process_file(raw / MOTIE, raw)])
-    report = diff.compare(diff.load_state(base / "old"), diff.load_state(base / "new"), raws=[base / "raw_new"])
+        plan = ledger.plan(raw, [(MOTIE, raw / MOTIE)], {}, version)
+        results = [process_file(raw / MOTIE, MOTIE)]
+        run_id = ledger.new_run_id()
+        Store(base / name).commit(Change(results, ledger.updated_entries({}, plan, results, version, run_id),
+                                         {"run_id": run_id}))
+    report = review.compare(review.State.load(base / "old"), review.State.load(base / "new"))
     page = base / "report.html"
-    diff.write_report(report, page)
+    review.write_report(report, page)
     return page
 
 
