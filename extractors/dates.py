@@ -681,7 +681,8 @@ def build_sino(m: re.Match, c: Ctx) -> Atom | None:
     return Atom(m.start(), m.end(), y=y, m=mo, d=d, y_own=bool(g["Y"]), relative=not g["Y"])
 
 
-NUM = rf"(?:\d+|{NATIVE}|[일이삼사오육칠팔구십]+)"
+# a count starts where a number starts and is short: an unanchored \d+ is quadratic on digit runs
+NUM = rf"(?:(?<!\d)\d{{1,4}}|{NATIVE}|(?<![일이삼사오육칠팔구십])[일이삼사오육칠팔구십]{{1,6}})"
 OFFSET = re.compile(rf"(?P<n>{NUM}){S}(?P<u>주일|주|개월|달|년|일){S}(?P<dir>이전|전|이후|후|뒤)(?![가-힣])")
 NEXT_N = re.compile(rf"(?<![가-힣])다음{S}(?P<n>{NUM}){S}(?P<u>년|달|개월|주)(?!간|{S}동안)")
 

@@ -38,7 +38,9 @@ def _alt(words) -> str:
 
 
 # Named fragments, reused by extractors/quantities.py.
-ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Bounded and anchored at a digit run's start: no real amount has more than 24 digits or eight
+# scale groups, and an unbounded run would make every search over a long run of digits quadratic.
+ARABIC = r"(?<!\d)(?:\d{1,3}(?:,\d{3}){1,8}|\d{1,24})(?:\.\d{1,12})?"
 SMALL = "[" + "".join(SMALL_SCALES) + "]"
 BIG = "[" + "".join(BIG_SCALES) + "]"
 SINO_DIGIT = "[" + "".join(SINO_DIGITS) + "]"
@@ -58,12 +60,12 @@ def arabic_number(follow: str = r"(?![가-힣])", space: str = "[ ]") -> str:
     group = rf"(?:{ARABIC})(?:{scale}|{space}{scale}(?:{follow}))?"
     spaced = rf"(?:{ARABIC})[ ]?{scale}"
     sino = rf"(?:{SINO_DIGIT}?{SMALL})+{BIG}?|{SINO_DIGIT}{BIG}"
-    return rf"(?:{group})(?:(?<={SMALL}|{BIG})(?:(?:{ARABIC}){scale}?|{space}{spaced}|{sino}))*"
+    return rf"(?:{group})(?:(?<={SMALL}|{BIG})(?:(?:{ARABIC}){scale}?|{space}{spaced}|{sino})){{0,8}}"
 
 
 ARABIC_GROUP = rf"(?:{ARABIC})(?:{SMALL}{BIG}?|{BIG})?"
 ARABIC_NUMBER = arabic_number()
-SINO_NUMBER = (rf"(?:{SINO_DIGIT}|{SMALL}|{BIG})+(?:(?<={BIG})[ ](?:{SINO_DIGIT}|{SMALL}|{BIG})*(?:{SMALL}|{BIG}))*"
+SINO_NUMBER = (rf"(?:{SINO_DIGIT}|{SMALL}|{BIG}){{1,24}}(?:(?<={BIG})[ ](?:{SINO_DIGIT}|{SMALL}|{BIG}){{0,24}}(?:{SMALL}|{BIG})){{0,8}}"
                rf"(?:{POINT}{SINO_DIGIT}+{BIG}?)?")
 NATIVE_UNIT = _alt(NATIVE_UNITS)
 NATIVE_TEN = _alt(NATIVE_TENS)

@@ -17,6 +17,8 @@ time labels and ratio columns yield none, and no number takes a unit from outsid
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -717,7 +719,7 @@ def extract(doc: Document) -> list[dict]:
         "char_end": q.end,
         "sentence": doc.sentences.at(q.start),
         "rule": q.rule,
-    } for q in _find(doc)]
+    } for q in _find(doc) if math.isfinite(q.value) and (q.value_max is None or math.isfinite(q.value_max))]
 
 
 def extract_text(text: str) -> list[dict]:
