@@ -76,6 +76,7 @@ def test_table_cell_offsets_inside_a_row():
     assert [doc.text[r["char_start"]:r["char_end"]] for r in rows] == ["26.1", "26.3"]
 
 
+@pytest.mark.corpus
 def test_duckling_time():
     """Duckling's Korean Time corpus, calendar grains only (day, week, month, quarter, year): the share of
     cases where a row starts on the expected day. Its misses are its own readings (설날 as 1 January,
@@ -125,10 +126,8 @@ def test_no_clock_in_the_extractor():
 
 def test_dev_release_text_matches_gold():
     """The dev release (plain text) finds every gold date and nothing beyond the optional ones."""
-    gold_path = SHARED / "eval" / "gold-dev" / "motie-2026-05-28-first-year.json"
-    text_path = SHARED / "corpus" / "dev" / "motie-2026-05-28-first-year.txt"
-    if not gold_path.exists() or not text_path.exists():
-        pytest.skip("shared/ dev corpus and gold not present next to the repository")
+    gold_path = HERE / "regressions" / "motie-2026-05-28-first-year.gold.json"
+    text_path = HERE / "regressions" / "motie-2026-05-28-first-year.txt"
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     doc = Document.from_text(text_path.read_text(encoding="utf-8"))
     rows = dates.extract(doc, date.fromisoformat(gold["reference_date"]))

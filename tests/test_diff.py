@@ -13,9 +13,8 @@ from bodopress.pipeline import ledger, review
 from bodopress.pipeline.review.compare import TABLE_ORDER
 from bodopress.pipeline.store import Change, Store
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+DEV = Path(__file__).resolve().parent / "regressions"      # real releases kept with the tests
 MOTIE = "motie-2026-05-28-first-year.txt"
-needs_corpus = pytest.mark.skipif(not (DEV / MOTIE).exists(), reason=f"shared corpus not found at {DEV}")
 
 
 def q(text, value, start, sentence="문장", unit="KRW", **kw):
@@ -126,8 +125,6 @@ def _curate(raw: Path, name: str, text: str, out: Path) -> None:
 
 @pytest.fixture(scope="module")
 def two_states(tmp_path_factory):
-    if not (DEV / MOTIE).exists():
-        pytest.skip(f"shared corpus not found at {DEV}")
     base = tmp_path_factory.mktemp("diff")
     text = (DEV / MOTIE).read_text(encoding="utf-8")
     _curate(base / "raw_old", MOTIE, text, base / "old")
@@ -187,7 +184,6 @@ def pinned_code(monkeypatch):
     monkeypatch.setattr(extractors, "code_fingerprint", lambda: "pinned")
 
 
-@needs_corpus
 @pytest.mark.flow
 def test_reextract_stages_diffs_and_accepts(tmp_path, pinned_code):
     from bodopress.pipeline import flows, server

@@ -33,8 +33,7 @@ REFUSED = (b"<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMs
            b"<returnReasonCode>30</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>")
 SENTENCE = "the portal refused the service key (SERVICE_KEY_IS_NOT_REGISTERED_ERROR); check BODO_PORTAL_KEY"
 
-needs_corpus = pytest.mark.skipif(not (POOL / "156754052.hwpx").exists() or not (DEV / "156754268.hwp").exists(),
-                                  reason=f"shared corpus not found at {CORPUS}")
+needs_corpus = pytest.mark.corpus       # serves real releases from ../shared/corpus
 
 
 class StandIn(ThreadingHTTPServer):

@@ -20,15 +20,13 @@ import pytest
 from bodopress.pipeline import ledger
 from bodopress.pipeline.store import Store
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+DEV = Path(__file__).resolve().parent / "regressions"      # real releases kept with the tests
 MOTIE = "motie-2026-05-28-first-year.txt"
-PDF = "156754093.pdf"
+PDF = "156754290.pdf"
 # The correction the ministry re-issues: one amount, one date (each occurs once in the release).
 AMOUNT = ("360.5억 달러", "362.5억 달러")
 DATE = ("'26.2월 말", "'26.1월 말")
 
-needs_corpus = pytest.mark.skipif(not (DEV / MOTIE).exists() or not (DEV / PDF).exists(),
-                                  reason=f"shared corpus not found at {DEV}")
 
 
 def corrected(text: str) -> str:
@@ -51,7 +49,6 @@ def pinned_code(monkeypatch):
     monkeypatch.setattr(extractors, "code_fingerprint", lambda: "pinned")
 
 
-@needs_corpus
 @pytest.mark.flow
 def test_the_whole_story(tmp_path, capsys, pinned_code):
     from bodopress.pipeline import flows, server

@@ -37,6 +37,7 @@ def _suite(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@pytest.mark.corpus
 def test_duckling_numerals():
     cases = [c for c in _suite("duckling_ko.jsonl") if c.get("dimension") == "Numeral"]
     ok = sum(close(parse_number(c["text"]), c["expected"]["value"]) for c in cases)
@@ -64,6 +65,7 @@ def nemo_pairs() -> list[tuple[str, float]]:
     return out
 
 
+@pytest.mark.corpus
 def test_nemo_cardinal_decimal_money():
     pairs = nemo_pairs()
     assert len(pairs) > 150

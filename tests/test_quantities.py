@@ -67,6 +67,7 @@ def _suite(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@pytest.mark.corpus
 def test_duckling_amount_of_money():
     cases = [c for c in _suite("duckling_ko.jsonl") if c.get("dimension") == "AmountOfMoney"]
     ok = 0
@@ -82,6 +83,7 @@ NEMO_CODES = {"₩": "KRW", "KRW": "KRW", "krw": "KRW", "$": "USD", "US$": "USD"
               "¥": None, "JPY": "JPY", "£": "GBP", "HK$": "HKD", "CAD": "CAD", "NZD": "NZD", "CHF": "CHF"}
 
 
+@pytest.mark.corpus
 def test_nemo_money_through_extract():
     """Spoken money (`삼조오천억 원`) gives the written amount (`₩3500000000000`) in the right currency."""
     total = ok = 0
@@ -102,9 +104,7 @@ def test_nemo_money_through_extract():
 
 def test_real_release_first_year():
     """The dev release motie-2026-05-28-first-year: body amounts, qualifiers, the caption-unit chart."""
-    path = SHARED / "corpus" / "dev" / "motie-2026-05-28-first-year.txt"
-    if not path.exists():
-        pytest.skip(f"{path} not found")
+    path = HERE / "regressions" / "motie-2026-05-28-first-year.txt"
     rows = extract(Document.from_text(path.read_text(encoding="utf-8")))
     got = [(r["text"], r["value"], r["unit"], r["qualifier"]) for r in rows]
     for want in [("7천억불", 7e11, "USD", None), ("30여차례", 30.0, "count", "approx"),
