@@ -1,14 +1,20 @@
 """The 담당 / 문의 block: one row per person, with department, role, position, name, phone, e-mail.
 
 Layouts handled by one row parser: table rows (tab-separated cells: label, department,
-role, position, name and phone in any grouping), and plain lines where the department
-cell wraps onto the next line (PDFs whose table was not detected). A row without a
-department or role inherits them from the row above; letter-spaced titles are joined.
+role, position, name and phone in any grouping), plain lines where the department cell
+wraps onto the next line (PDFs whose table was not detected), and the Markdown rendering's
+`- 담당 부서: … / 책임자 과장 … / (…)` lines. A row without a department or role inherits
+them from the row above (an empty cell under a group cell takes the group); letter-spaced
+titles are joined. A cell may stack several people, one phone each. A row with neither a
+role cell nor a label that does not continue a contact block is some other table's phone
+column, not a contact.
 
 >>> [c["name"] for c in extract(Document.from_text("담당부서\\t기획조정실\\t책임자\\t과 장\\t손용하 (044-203-5520)"))]
 ['손용하']
 >>> extract(Document.from_text("담당 부서 기획조정실 책임자 과 장 이하녕(044-204-7320)\\n기획재정담당관 담당자 사무관 강해준(044-204-7321)"))[1]["department"]
 '기획조정실 기획재정담당관'
+>>> [(c["position"], c["name"]) for c in extract(Document.from_text("담당 부서\\t미래고용분석과\\t담당자\\t사무관 김주봉(044-202-7256) 주무관 이현민(044-202-7247)"))]
+[('사무관', '김주봉'), ('주무관', '이현민')]
 """
 from __future__ import annotations
 
@@ -34,34 +40,71 @@ def _spaced(word: str) -> str:
 POSITIONS = sorted(_words("positions.txt"), key=len, reverse=True)
 ROLES = sorted(_words("contact_words.txt"), key=len, reverse=True)
 
-POSITION = r"(?:[가-힣]{0,4}?(?:" + "|".join(_spaced(p) for p in POSITIONS) + r"))"
+POSITION = r"(?:[가-힣]{0,4}(?:" + "|".join(_spaced(p) for p in POSITIONS) + r"))"
 ROLE = regex.compile(r"(?<![가-힣])(?P<role>" + "|".join(_spaced(r) for r in ROLES) + r")(?![가-힣])")
 PHONE = regex.compile(r"(?<![\d-])(0\d{1,2})\s?[-)．.]\s?(\d{3,4})\s?[-．.]\s?(\d{4})(?![\d-])|(?<![\d-])(1\d{3})-(\d{4})(?![\d-])")
 EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 NAME = r"(?P<name>[가-힣](?:\s{0,2}[가-힣]){1,3})"
 PERSON_POS_NAME = regex.compile(r"(?<![가-힣])(?P<position>" + POSITION + r")\s*" + NAME + r"(?![가-힣])")
+POSITION_WORD = regex.compile(r"(?<![가-힣])" + POSITION + r"(?![가-힣])")
 PERSON_NAME_POS = regex.compile(r"(?<![가-힣])" + NAME + r"\s+(?P<position>" + POSITION + r")(?![가-힣])")
-LABEL = regex.compile(r"^\s*(?:담\s*당\s*부\s*서|(?:자\s*료\s*)?문\s*의\s*처?|연\s*락\s*처|담\s*당)\s*[:：]?\s*(?:<[^>]*>|\[[^\]]*\]|\([^)]*\))?\s*")
+LABELS = sorted(_words("contact_labels.txt"), key=len, reverse=True)
+LABEL = regex.compile(r"^\s*(?:" + "|".join(_spaced("".join(w.split())) for w in LABELS)
+                      + r")\s*[:：]?\s*(?:<[^>]*>|\[[^\]]*\]|\([^)]*\))?\s*")
+ROLES_CELL = regex.compile(r"(?:" + ROLE.pattern + r")(?:\s+(?:" + ROLE.pattern + r"))*")
+UNIT_ENDINGS = "|".join(map(regex.escape, sorted(_words("contact_units.txt"), key=len, reverse=True)))
+LETTER_SPACED = regex.compile(r"(?<!\S)[가-힣](?: [가-힣])+(?!\S)")
+# A word of one or two letters before a unit's name is its head, wrapped in the cell: 한국 / 고용정보원.
+HEAD_WORD = regex.compile(r"(?<!\S)([가-힣]{1,2})\s+(?=[가-힣]{2,}(?:" + UNIT_ENDINGS + r")(?!\S))")
+MD_ITEM = regex.compile(r"^\s*-\s+")                    # `- 담당 부서: 정책기획관 / 책임자 과장 최영범 / (044-…)`
+MD_SEPARATOR = regex.compile(r"\s*[:：]\s+|\s+/\s*")
 LEAF_UNIT = regex.compile(r"(?:과|팀|담당관|담당관실|센터|TF|반|사무국|지원단|추진단|협력관)$")
 
 
-def _phone(text: str) -> str | None:
-    m = PHONE.search(text)
-    if not m:
-        return None
+def _phone(m) -> str:
     return "-".join(g for g in m.groups() if g)
 
 
 def _person(text: str):
-    """(position, name, span end) of the first person in `text`, or None."""
+    """(position, name) of the first person in `text`, or None: `과장 홍길동` or `홍길동 과장`,
+    whichever starts first (`박정현 과장 김지현 사무관` is 박정현 the 과장)."""
+    found = []
     for pattern in (PERSON_POS_NAME, PERSON_NAME_POS):
         for m in pattern.finditer(text):
             name = "".join(m.group("name").split())
-            position = "".join(m.group("position").split())
             if name in POSITIONS or any(name.endswith(p) for p in ("부서", "담당")) or ROLE.fullmatch(name):
                 continue
-            return position, name
-    return None
+            found.append((m.start(), "".join(m.group("position").split()), name))
+            break
+    return min(found)[1:] if found else None
+
+
+def _people(text: str) -> list[tuple[str, str, str | None]]:
+    """(position, name, phone) of each person in a person cell. Several people may stack in one
+    cell, in reading order (`사무관 김주봉(…) 주무관 이현민(…)`), column by column (`사무관 주무관
+    김주봉 이현민 (…) (…)`) or as letter-spaced names run together (`박 영 미 전 미 정`): one phone
+    each tells how many, and two names are never read as one."""
+    one = _person(text)
+    phones = [_phone(m) for m in PHONE.finditer(text)]
+    if len(phones) > 1:
+        rest = regex.sub(r"[()\[\],]", " ", PHONE.sub(" ", EMAIL.sub(" ", text)))
+        positions = ["".join(m.group(0).split()) for m in POSITION_WORD.finditer(rest)]
+        words = POSITION_WORD.sub(" ", rest).split()
+        names, run = [], []
+        for w in words + [""]:
+            if len(w) == 1 and "가" <= w <= "힣":
+                run.append(w)
+                continue
+            if run:                               # letter-spaced names: equal shares of the run
+                size = len(run) // len(phones) if len(run) % len(phones) == 0 and len(run) > 4 else len(run)
+                names += ["".join(run[k:k + size]) for k in range(0, len(run), size)]
+                run = []
+            if regex.fullmatch(r"[가-힣]{2,4}", w) and not ROLE.fullmatch(w):
+                names.append(w)
+        if len(names) == len(phones) and positions:
+            positions += positions[-1:] * (len(names) - len(positions))
+            return list(zip(positions, names, phones))
+    return [(one[0], one[1], phones[0] if phones else None)] if one else []
 
 
 def _clean_department(text: str) -> str:
@@ -70,13 +113,14 @@ def _clean_department(text: str) -> str:
     return " ".join(text.split())
 
 
-def _parse_row(line: str):
-    """Split one row into (department text, role, person text), or None if it holds no person."""
+def _parse_row(line: str, md: bool = False):
+    """Split one row into (department cells, role, person text), or None if it holds no person.
+    `md`: a line of a Markdown contact list, where a row may have lost its phone."""
     cells = line.split("\t") if "\t" in line else None
     if cells:
-        role_i = next((i for i, c in enumerate(cells) if ROLE.fullmatch(c.strip())), None)
+        role_i = next((i for i, c in enumerate(cells) if ROLES_CELL.fullmatch(c.strip())), None)
         if role_i is not None:                 # a role cell makes a contact row, phone or not
-            role = "".join(cells[role_i].split())
+            role = " ".join("".join(r.group("role").split()) for r in ROLE.finditer(cells[role_i]))
             dept_cells, person = cells[:role_i], " ".join(cells[role_i + 1:])
         elif PHONE.search(line) or EMAIL.search(line):
             # no role column: the person starts at the last cell from which one can be read
@@ -86,16 +130,16 @@ def _parse_row(line: str):
             role, dept_cells, person = None, cells[:starts[-1]], " ".join(cells[starts[-1]:])
         else:
             return None
-        if len(dept_cells) >= 2 and _is_label_column(dept_cells[0]):
-            dept_cells = dept_cells[1:]
-        dept = " ".join(d for d in map(_clean_department, dept_cells) if d)
-        return dept, role, person
-    if not (PHONE.search(line) or EMAIL.search(line)):
+        labelled = len(dept_cells) >= 2 and _is_label_column(dept_cells[0])
+        # None: a label cell (`담당 부서`, `<협조>`); "": a cell merged into the one above
+        return [None if (k == 0 and labelled and d.strip()) or (d.strip() and not _clean_department(d))
+                else _clean_department(d) for k, d in enumerate(dept_cells)], role, person
+    if not (md or PHONE.search(line) or EMAIL.search(line)):
         return None
-    m = ROLE.search(line)
+    m = ROLE.search(regex.sub(r"<[^<>]*>", lambda b: " " * len(b.group()), line))   # `<총괄>` is a label
     if not m:
-        return None
-    return _clean_department(line[:m.start()]), "".join(m.group("role").split()), line[m.end():]
+        return ([], None, line) if md else None
+    return [_clean_department(line[:m.start()])], "".join(m.group("role").split()), line[m.end():]
 
 
 def _is_label_column(cell: str) -> bool:
@@ -105,20 +149,38 @@ def _is_label_column(cell: str) -> bool:
         regex.fullmatch(r"[가-힣]+(?:부|처|청|위원회)", cell))
 
 
+def _department(cells: list[str], above: list[str]) -> str:
+    """The row's department: an empty cell under a group cell (a merged `한국고용정보원` over two
+    teams) takes the group; a one-letter piece is the tail of a wrapped cell, not a department."""
+    if not any(c and len(c) > 1 for c in cells):
+        return ""
+    cells = [(above[k] if k < len(above) else None) if c == "" else c for k, c in enumerate(cells)]
+    dept = LETTER_SPACED.sub(lambda m: "".join(m.group().split()), " ".join(c for c in cells if c))   # 교 육 부
+    return HEAD_WORD.sub(lambda m: m.group(1) + (" " if m.group(1) in POSITIONS else ""), dept)
+
+
 def extract(doc: Document) -> list[dict]:
     out: list[dict] = []
     dept = role = None
-    prev_line_no, block = -2, 0
+    above: list[str] = []
+    prev_line_no, block, md = -2, 0, False
     for line_no, line in enumerate(doc.text.split("\n")):
-        parsed = _parse_row(line)
+        md = bool(MD_ITEM.match(line)) and (md or bool(LABEL.match(MD_ITEM.sub("", line))))
+        if md:
+            line = MD_SEPARATOR.sub(" ", MD_ITEM.sub("", line))
+        contiguous = line_no == prev_line_no + 1
+        parsed = _parse_row(line, md)
         if parsed is None:
             continue
-        dept_text, row_role, person_text = parsed
-        person = _person(person_text)
-        if person is None:
+        dept_cells, row_role, person_text = parsed
+        people = _people(person_text)
+        if not people:
+            if row_role and contiguous:       # a role cell over rows below (`담당자` merged down)
+                role, prev_line_no = row_role, line_no
             continue
-        position, name = person
-        contiguous = line_no == prev_line_no + 1
+        dept_text = _department(dept_cells, above)
+        if row_role is None and dept_text and not contiguous and not LABEL.match(line):
+            continue                           # a phone column of some other table
         if dept_text:
             if ("\t" not in line and contiguous and dept and not LABEL.match(line)
                     and not LEAF_UNIT.search(dept)):
@@ -127,13 +189,38 @@ def extract(doc: Document) -> list[dict]:
                     row["department"] = dept
             else:
                 dept, block = dept_text, len(out)
+            above = dept_cells
         elif not contiguous and not dept:
             continue
         if dept is None:
             continue
-        role = row_role or (role if contiguous else None)
+        roles = (row_role or (role if contiguous else "") or "").split()
+        role = roles[-1] if roles else None     # a stacked role cell (`책임자 담당자`): one role each
+        roles = roles if len(roles) == len(people) else roles[:1] * len(people)
         email = EMAIL.search(person_text)
-        out.append({"department": dept, "role": role, "position": position, "name": name,
-                    "phone": _phone(person_text), "email": email.group(0) if email else None})
+        for (position, name, phone), r in zip(people, roles or [None] * len(people)):
+            out.append({"department": dept, "role": r, "position": position, "name": name,
+                        "phone": phone, "email": email.group(0) if email else None, "line": line_no})
         prev_line_no = line_no
-    return out
+    return _split_groups(out)
+
+
+def _split_groups(rows: list[dict]) -> list[dict]:
+    """`교통물류실 교통정책총괄과 교통서비스정책과` over two rows: a group cell naming as many sibling
+    units (of one kind) as the rows it spans gives each row its unit, by position."""
+    k = 0
+    while k < len(rows):
+        j = k
+        while j < len(rows) and rows[j]["department"] == rows[k]["department"]:
+            j += 1
+        words = rows[k]["department"].split()
+        lines = sorted({r["line"] for r in rows[k:j]})
+        n = len(lines)
+        kinds = {m.group(0) if (m := LEAF_UNIT.search(w)) else None for w in words[-n:]}
+        if 1 < n < len(words) and None not in kinds and len(kinds) == 1:   # 과 and 과, not 담당관 > 팀
+            for r in rows[k:j]:
+                r["department"] = " ".join(words[:-n] + [words[-n + lines.index(r["line"])]])
+        k = j
+    for r in rows:
+        del r["line"]
+    return rows

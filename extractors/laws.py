@@ -4,10 +4,14 @@ Two rules find names: `bracketed` (「」 『』 ｢｣ ‘’ '' "" and mismatc
 name may wrap over a line or page break) and `bare` (a word ending in 법, 법률, 특별법, 시행령,
 시행규칙 or 조례 whose start Kiwi finds; `bare_joined` when a short name takes the noun before
 it, `bare_titled` when it runs back over `…에 관한 / …을 위한`, `bare_as_bracketed` when it is
-the tail of a name the release bracketed, `bare_official` when the user's official list gives
-its start). The words around a name give `provisional` (가칭), `action` and `action_date` (a
-row of the `dates` extractor in the parentheses after the action, or the cell of a law
-table's action column). A name ending in 규정 (a 대통령령 such as ｢…에 관한 규정｣) is not a
+the tail of a name the release bracketed, `bare_official` when the official list gives its
+start, so the name keeps all its words: `사립학교 교직원 연금법`; `bare_decree` for `동법
+시행령` and `및 시행령` after a law). The words around a name give `provisional` (가칭),
+`action` and `action_date` (a row of the `dates` extractor in the parentheses after the
+action, or the cell of a law table's action column); the action after a list of names
+(`관련 법(전기사업법, 분산에너지특별법) 개정`) is every member's. `official_name` comes from the
+official list shipped in `data/laws_official_names.tsv` (law.go.kr titles, MIT index) and the
+short names of `data/laws_abbreviations.tsv`, plus a user's list. A name ending in 규정 (a 대통령령 such as ｢…에 관한 규정｣) is not a
 law: the contract's endings leave it out, and 규정 is far more often a provision (행위제한규정).
 The Korean words live in `extractors/data/laws_*`.
 
@@ -17,11 +21,14 @@ The Korean words live in `extractors/data/laws_*`.
 [('「석유\\n\\n화학특별법」', '석유화학특별법')]
 >>> [r["name"] for r in extract(Document.from_text("해결 방법을 찾고 「제조 AI 2030 전략」을 수립"), [])]
 []
+>>> [(r["name"], r["official_name"]) for r in extract(Document.from_text("국가‧지방 공무원법과 공정거래법"), [])]
+[('지방 공무원법', '지방공무원법'), ('공정거래법', '독점규제 및 공정거래에 관한 법률')]
 """
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -42,6 +49,7 @@ SUFFIXES = sorted(_words("laws_suffixes.txt"), key=len, reverse=True)
 GENERIC = set(_words("laws_generic.txt"))
 NOT_LAW_WORDS = set(_words("laws_not_law_words.txt"))
 NOT_LAW_ENDINGS = tuple(_words("laws_not_law_endings.txt"))
+METHOD_ENDINGS = tuple(_words("laws_method_endings.txt"))
 MODIFIERS = set(_words("laws_modifiers.txt"))
 JOINABLE = set(_words("laws_joinable.txt"))
 NEGATING_PREFIXES = set(_words("laws_negating_prefixes.txt"))
@@ -75,11 +83,13 @@ ACTION_WORD = regex.compile(
     + r")(?P<tail>안)?(?=$|[^가-힣]|[을를이가은는에과와도로으하한했된됐되할될함후전중일및시])")
 # What may stand between a name and its action word: particles, 국회/본회의, a parenthetical
 # such as (이하 ‘공정거래법’), a table superscript `^{`, and date rows (removed beforehand).
-ACTION_GAP = regex.compile(r"(?:\s|안|상|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\([^()]{0,40}\))*")
+ACTION_GAP = regex.compile(r"(?:\s|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\([^()]{0,40}\))*")
 ACTION_BEFORE = regex.compile(
     r"(?P<act>" + "|".join(regex.escape(a) for a in sorted(ACTIONS, key=len, reverse=True))
     + r")(?:된|한|될|할|되는|하는|중인)?\s+$")
 ACTION_WINDOW = 40
+LIST_JOINER = regex.compile(r"\s*(?:,|및|과|와|[·ㆍ‧])\s*")   # 「A법」, B법 및 C법
+LIST_CLOSE = regex.compile(r"\s*(?:등)?\s*\)")
 
 # Inside one word every token before the law word is part of the name, whatever Kiwi calls it
 # (통상/MAG 변화 대응 법): only particles, endings, verbs and brackets end the run.
@@ -90,8 +100,9 @@ TITLE_PARTICLES = {"JKB", "JKO", "JKG", "JC"}   # 에, 을/를, 의, 과/와 ins
 TITLE_VERBS = {"관하", "위하", "대하"}   # …에 관한 법률, …을 위한 특별법
 INNER_TITLE_VERBS = TITLE_VERBS | {"따르", "의하"}   # 공공기관 지방이전에 따른 혁신도시 … 특별법
 TITLED_ONLY = ("조례",)   # bare 주민조례, 참고조례 are kinds of ordinance; a named one is titled or bracketed
-DECREE_WORD = regex.compile(r"(?<![가-힣])(?:시행령|시행규칙)(?![가-힣]{2})")
-DECREE_LINK = regex.compile(r"^[^.。]{0,40}?(?:\s및|[과와]|,)\s*(?:동법\s*|같은\s*법\s*)?$")
+ANAPHOR = "|".join(regex.escape(w).replace(r"\ ", r"\s*") for w in _words("laws_anaphors.txt"))
+DECREE_WORD = regex.compile(r"(?:(?<![가-힣])(?P<same>" + ANAPHOR + r")\s*|(?<![가-힣]))(?P<decree>시행령|시행규칙)(?![가-힣]{2})")
+DECREE_LINK = regex.compile(r"^[^.。]{0,40}?(?:\s및|[과와]|,)\s*$")
 SHORT_NAME = 3   # 활력법, 노조법: too short to stand alone when a plain noun precedes them
 
 
@@ -131,26 +142,50 @@ def law_key(name: str) -> str:
 
 
 class LawNames:
-    """The user's list of official law names (`bodo ingest --law-names FILE`).
+    """Official law names, so that a row's `official_name` is filled and a bare name's start is known.
 
-    One name a line ('#' comments skipped); a TSV's first column is the name.
+    `LawNames.official()` is the list shipped in `data/laws_official_names.tsv` (law.go.kr titles,
+    MIT index) with the short names of `data/laws_abbreviations.tsv`; `bodo ingest --law-names FILE`
+    adds a user's list to it (`plus`). One name a line ('#' comments skipped); a TSV's first column
+    is the name.
     >>> LawNames(["독점규제 및 공정거래에 관한 법률"]).match("독점규제 및 공정거래에 관한  법률")
+    '독점규제 및 공정거래에 관한 법률'
+    >>> LawNames.official().match("공정거래법")
     '독점규제 및 공정거래에 관한 법률'
     """
 
-    def __init__(self, names):
+    def __init__(self, names, abbreviations=()):
         self._by_key: dict[str, str] = {}
         for n in names:
             self._by_key.setdefault(law_key(n), n.strip())
+        self._short = {law_key(a): full for a, full in abbreviations}
+        self._by_tail: dict[str, list[str]] = {}
+        for key, name in self._by_key.items():
+            self._by_tail.setdefault(key[-2:], []).append(name)
 
-    @classmethod
-    def from_file(cls, path) -> "LawNames":
+    @staticmethod
+    def _read(path) -> list[str]:
         names = []
         for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
             name = line.split("\t")[0].strip()
             if name and not name.startswith("#") and name != "name":
                 names.append(name)
-        return cls(names)
+        return names
+
+    @classmethod
+    def from_file(cls, path) -> "LawNames":
+        return cls(cls._read(path))
+
+    @classmethod
+    @cache
+    def official(cls) -> "LawNames":
+        short = [ln.split("\t") for ln in _words("laws_abbreviations.tsv")]
+        return cls(cls._read(DATA / "laws_official_names.tsv"), short)
+
+    def plus(self, other: "LawNames | None") -> "LawNames":
+        if other is None:
+            return self
+        return LawNames(self.names() + other.names(), list(self._short.items()) + list(other._short.items()))
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -158,11 +193,19 @@ class LawNames:
     def names(self) -> list[str]:
         return list(self._by_key.values())
 
+    def ending_with(self, name: str) -> list[str]:
+        """Official names longer than `name` that end with it, longest first (교직원 연금법 ->
+        사립학교교직원 연금법)."""
+        key = law_key(name)
+        found = [n for n in self._by_tail.get(key[-2:], ()) if len(law_key(n)) > len(key) and law_key(n).endswith(key)]
+        return sorted(found, key=lambda n: -len(law_key(n)))
+
     def match(self, name: str) -> str | None:
-        found = self._by_key.get(law_key(name))
-        if found is None and (m := TRAILING_NOTE.search(name)):
-            found = self._by_key.get(law_key(name[:m.start()]))
-        return found
+        for key in (law_key(name), law_key(TRAILING_NOTE.sub("", name))):
+            found = self._by_key.get(key) or self._by_key.get(self._short.get(key, "") and law_key(self._short[key]))
+            if found:
+                return found
+        return None
 
 
 LAW_HINT = regex.compile(r"법|시행령|시행규칙|조례")
@@ -202,6 +245,10 @@ def is_law_name(name: str, last_token: str | None = None) -> bool:
     if not ENDS_LAW.search(flat) or len(flat) < 2 or flat.endswith(NOT_LAW_ENDINGS):
         return False
     if flat in GENERIC or MIDDLE_DOTS.split(flat)[-1] in GENERIC:   # 수사·법률 (지원)
+        return False
+    # A method word after a noun phrase (얼룩 제거법, 전문가대체법) is one whatever Kiwi splits off;
+    # an official name ending like one (우편법) stays a law.
+    if flat.endswith(METHOD_ENDINGS) and LawNames.official().match(name) is None:
         return False
     # Kiwi reads a word differently alone and in context (접속방/법 vs 접속/방법): ask both.
     return last_token not in NOT_LAW_WORDS and _last_token(name) not in NOT_LAW_WORDS
@@ -346,8 +393,24 @@ def _mask_dates(text: str, dates: list[dict], offset: int) -> str:
     return "".join(chars)
 
 
-def action_after(doc: Document, m: Mention, dates: list[dict]):
-    """`「X법」을 제정('26.3)`, `X법 국회 통과`, `X법이 국회 본회의를 통과`, `반도체특별법 ^{제정}`."""
+def list_end(doc: Document, found: list[Mention], k: int) -> int:
+    """Where the list holding mention k ends: `A법, B법 개정` -> after B법; `관련 법(A법, B법)
+    개정` -> after the `)`. The action after a list is every member's."""
+    text, i, j = doc.text, k, k
+    while j + 1 < len(found) and LIST_JOINER.fullmatch(text[found[j].end:found[j + 1].start]):
+        j += 1
+    while i > 0 and LIST_JOINER.fullmatch(text[found[i - 1].end:found[i].start]):
+        i -= 1
+    close = LIST_CLOSE.match(text, found[j].end)
+    if close and regex.search(r"\(\s*$", text[max(0, found[i].start - 4):found[i].start]):
+        return close.end()
+    return found[j].end
+
+
+def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None = None):
+    """`「X법」을 제정('26.3)`, `X법 국회 통과`, `X법이 국회 본회의를 통과`, `반도체특별법 ^{제정}`;
+    `end` is where the list holding the name ends, when it stands in one."""
+    m = replace(m, end=end or m.end)
     stop = doc.text.find("\n", m.end)
     stop = min(m.end + ACTION_WINDOW, len(doc.text) if stop < 0 else stop)
     window = _mask_dates(doc.text[m.end:stop], dates, m.end)
@@ -449,7 +512,6 @@ def _with_full_names(doc: Document, found: list[Mention], law_names: "LawNames |
     user's list) stands written before it takes that start. Kiwi alone cannot tell where an
     unbracketed `어린이놀이시설 안전관리법` starts."""
     bracketed = {_squash(m.name): m.name for m in found if m.rule == "bracketed"}
-    official = law_names.names() if law_names else []
     out = []
     for m in found:
         flat = _squash(m.name)
@@ -465,13 +527,12 @@ def _with_full_names(doc: Document, found: list[Mention], law_names: "LawNames |
                 start = whole if whole is not None else next((b for b in starts if b is not None), m.start)
                 m = replace(m, start=start, name=name, rule="bare_as_bracketed")
                 break
-            else:
-                longer = [n for n in official if len(law_key(n)) > len(flat) and law_key(n).endswith(law_key(m.name))]
-                for name in sorted(longer, key=lambda n: -len(n)):
+            else:   # the name keeps the words as written: 국가‧지방 공무원법 -> `지방 공무원법`
+                for name in law_names.ending_with(m.name) if law_names else ():
                     key = law_key(name)
                     start = _match_back(doc.text, m.start, key[:len(key) - len(law_key(m.name))])
-                    if start is not None:
-                        m = replace(m, start=start, name=name, rule="bare_official")
+                    if start is not None and not (start and doc.text[start - 1].isalnum()):
+                        m = replace(m, start=start, name=join_lines(doc.text[start:m.end]), rule="bare_official")
                         break
         out.append(m)
     return out
@@ -490,21 +551,35 @@ def _with_decrees(doc: Document, found: list[Mention], toks: Tokens) -> list[Men
 
 def _decrees_of_named(doc: Document, found: list[Mention]) -> Iterator[Mention]:
     """`석유화학특별법 국회 통과('25.12) 및 시행령 제정('26.4)`: a bare 시행령 joined by 및/과/,
-    to the law named just before it on the same line is that law's decree."""
+    to the law named just before it on the same line is that law's decree; `동법 시행령` is the
+    decree of the last law named before it, wherever that stands."""
     for d in DECREE_WORD.finditer(doc.text):
-        if any(m.start <= d.start() < m.end for m in found):
+        if any(m.start <= d.start("decree") < m.end for m in found):
             continue
-        before = [m for m in found if m.end <= d.start() and "\n" not in doc.text[m.end:d.start()]]
-        if before and DECREE_LINK.search(regex.sub(r"\([^()]*\)", "", doc.text[before[-1].end:d.start()])):
-            law = before[-1].name
-            if not law.endswith(("시행령", "시행규칙")):
-                yield Mention(d.start(), d.end(), f"{law} {d.group()}", "bare_decree")
+        before = [m for m in found if m.end <= d.start()]
+        laws = [m for m in before if not m.name.endswith(("시행령", "시행규칙"))]
+        if not laws:
+            continue
+        gap = doc.text[before[-1].end:d.start()]
+        if d.group("same") or (before[-1] is laws[-1] and "\n" not in gap
+                               and DECREE_LINK.search(regex.sub(r"\([^()]*\)", "", gap))):
+            yield Mention(d.start(), d.end(), f"{laws[-1].name} {d.group('decree')}", "bare_decree")
+
+
+@lru_cache(maxsize=4)
+def _with_official(user: LawNames | None) -> LawNames:
+    """The shipped list plus the user's, built once per user list (a run extracts many releases)."""
+    return LawNames.official().plus(user)
 
 
 def extract(doc: Document, dates: list[dict], law_names: LawNames | None = None) -> list[dict]:
+    """Rows of the `laws` table; `law_names` (the user's list) adds to the shipped official list."""
+    law_names = _with_official(law_names)
     rows = []
-    for m in mentions(doc, law_names):
-        found = action_from_table(doc, m, dates) or action_after(doc, m, dates) or action_before(doc, m, dates)
+    found_all = mentions(doc, law_names)
+    for k, m in enumerate(found_all):
+        found = (action_from_table(doc, m, dates) or action_after(doc, m, dates, list_end(doc, found_all, k))
+                 or action_before(doc, m, dates))
         action, when = found if found else (None, None)
         rows.append({
             "text": doc.text[m.start:m.end],
@@ -512,7 +587,7 @@ def extract(doc: Document, dates: list[dict], law_names: LawNames | None = None)
             "provisional": _provisional(doc, m),
             "action": action,
             "action_date": when,
-            "official_name": law_names.match(m.name) if law_names else None,
+            "official_name": law_names.match(m.name),
             "char_start": m.start,
             "char_end": m.end,
             "sentence": doc.sentences.at(m.start),

@@ -5,14 +5,24 @@ The header is the run of lines before the headline that carry labels (보도시�
 the text up to the next label, so the layouts of the ministries reduce to one rule:
 a dated text under 배포 is the distribution, any other dated text is an embargo
 candidate, and the earliest candidate (the online one, where 온라인 and 지면 differ) wins.
+The Markdown rendering has no header: its bold `**보도시점 … / 배포 …**` line is read as one.
+
+The ministry is the header's or the logo cell's name, where one stands there: a run that is
+only the tail of a ministry's name (`노동부` left under a 고용노동부 logo) is read as that
+ministry. Otherwise it is the body's first issuer sentence, skipping speakers of a quotation
+(a union's or a company's office); an agency named after its ministry (`산업통상부
+국가기술표준원(원장 …)은`) and a committee chaired by a minister are issued by that ministry.
 
 >>> m = extract(Document.from_text("보도시점 2026. 5. 28.(목) 10:00\\n< 5. 28.(목) 석간 > 배포 2026. 5. 27.(수)\\n\\n위기는 관리\\n\\n- 출범 1주년 -"))
 >>> m["embargo_at"].isoformat(), m["edition"], m["distributed_at"].date().isoformat(), m["title"], m["subtitle"]
 ('2026-05-28T10:00:00+09:00', '석간', '2026-05-27', '위기는 관리', '출범 1주년')
+>>> extract(Document.from_text("보도시점 2026. 4. 12.(일) 11:00\\n내용량 부족\\n산업통상부 국가기술표준원(원장 김대자)은 발표했다."))["ministry"]
+'산업통상부'
 """
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import regex
@@ -20,6 +30,14 @@ import regex
 from bodopress.extractors.document import Document
 
 SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def _words(name: str) -> list[str]:
+    lines = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+MINISTRIES = _words("ministries.txt")
 
 DOC_TYPE = r"(?:공동\s*)?(?:보\s*도\s*(?:참\s*고\s*)?자\s*료|참고\s*자료|설명\s*자료|해명\s*자료|동정\s*자료|보도\s*해명|긴급\s*지시|알림\s*자료|정정\s*자료|보도\s*설명)"
 LABEL = regex.compile(r"(?P<embargo>보\s*도\s*(?:시\s*점|일\s*시|시\s*간|예\s*정|가\s*능\s*일\s*시))|(?P<dist>배\s*포\s*(?:일\s*시|시\s*점|시\s*간)?)(?!\s*(?:후\s*)?즉\s*시)")
@@ -49,6 +67,10 @@ MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex
 SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
 BODY_START = regex.compile(r"^\s*(?:[" + BULLETS + r"※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
                            + "|" + ORG_SUBJECT.pattern)
+COURTESY = regex.compile(r"(?:" + "|".join(_words("metadata_courtesy.txt")) + r")\s*[.!]?\s*$")   # …주시기 바랍니다.
+NAMED_SUBJECT = regex.compile(r"^[^\s()]{2,30}\s*\([^()]{2,80}\)\s*(?:은|는|이|가)\s")   # 공제회(이사장 …, 이하 ‘공제회’)는
+QUOTE = regex.compile(r"[“”\"]")
+BOX_LABEL = regex.compile(r"^[【\[<〈《]\s*(?:[가-힣]\s*){2,6}[】\]>〉》]$")
 TITLE_NOISE = regex.compile(r"^\s*(?:#+\s*)|\s*[<〈]\s*끝\s*[>〉]\s*$")
 
 
@@ -150,6 +172,46 @@ def _parse_header(header: str, year: int | None = None) -> dict:
     return out
 
 
+def _whole_name(org: str, text: str) -> str | None:
+    """`노동부` printed under a logo that reads 고용노동부: a header name that is only the tail of a
+    body named elsewhere in the release, or of exactly one ministry's name (`data/ministries.txt`)
+    while being none itself, is a fragment of it (a stray run behind the image)."""
+    longer = {m.group(0) for m in regex.finditer(r"[가-힣]{1,20}" + regex.escape(org) + r"(?![가-힣])", text)}
+    longer = [w for w in longer if ORG_LINE.match(w)]
+    if longer:
+        return max(longer, key=len)
+    whole = [w for w in MINISTRIES if w.endswith(org) and w != org]
+    return whole[0] if len(whole) == 1 and org not in MINISTRIES else None
+
+
+def _issuer(m, body: str) -> str:
+    """The issuing body of a body sentence that names one: `산업통상부 국가기술표준원(원장 …)은` is
+    issued by the ministry the agency belongs to; `…위원회(위원장: ○○○ 보건복지부장관)` by the
+    ministry whose head chairs the committee."""
+    org = m.group("org")
+    before = regex.search(r"(?<![가-힣])(?P<org>[가-힣]{2,20}(?:(?<!정)부|처))\s+$", body[max(0, m.start("org") - 24):m.start("org")])
+    if before:
+        return before.group("org")
+    chair = regex.search(r"(?P<org>[가-힣]{2,20}(?:(?<!정)부|처|청))\s*" + HEAD_TITLE, m.group(0)[len(org):])
+    if org.endswith("위원회") and chair:
+        return chair.group("org")
+    return org
+
+
+def _unquoted(pattern, body: str):
+    """The first match that does not attribute a quotation (`“…”라고 …지부 위원장은`, `…지부 위원장은
+    “…”`): the issuer introduces itself in plain prose, a union or a company speaks in quotes; as
+    a speaker only a government body counts (`윤호중 행정안전부 장관은 “…”`)."""
+    quoted = None
+    for m in pattern.finditer(body):
+        clause = body[body.rfind("\n", 0, m.start()) + 1:m.end() + 12].split("\n")[0]
+        if not QUOTE.search(regex.sub(r"\([^()]*\)", "", clause)):    # (이하 “공단”) is a short name
+            return m
+        if quoted is None and m.group("org") in MINISTRIES:
+            quoted = m
+    return quoted
+
+
 def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
     m = MD_MINISTRY.search(doc.text[:2000])
     if m:
@@ -157,12 +219,13 @@ def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
     for line in header_lines:
         s = regex.sub(DOC_TYPE, "", line).strip()
         if len("".join(s.split())) >= 3 and ORG_LINE.match(s):
-            return " ".join(s.split())
-    found = [m for m in (p.search(body[:3000]) for p in (ORG_INTRO, ORG_SUBJECT, ORG_HEAD)) if m]
+            org = " ".join(s.split())
+            return _whole_name(org, doc.text) or org
+    found = [m for m in (_unquoted(p, body[:3000]) for p in (ORG_INTRO, ORG_SUBJECT, ORG_HEAD)) if m]
     if found:   # the body's first naming of an issuing body, however it is phrased
-        return min(found, key=lambda m: m.start()).group("org")
+        return _issuer(min(found, key=lambda m: m.start()), body[:3000])
     m = ORG_INTRO.search(doc.text)
-    return m.group("org") if m else None
+    return _issuer(m, doc.text) if m else None
 
 
 def ministry_from_contacts(contacts: list[dict]) -> str | None:
@@ -184,8 +247,12 @@ def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False
         line = lines[i].strip()
         if (not line or SUB_MARK.match(line) or "\t" in line
                 or regex.search(r"\s[-–—―ㅡ－]$", line)
-                or (title and (BODY_START.match(line) or len(line) > 45 or len(title) == 2))):
+                or (title and (BODY_START.match(line) or len(line) > 45 or len(title) == 3
+                               or (len(title) == 2 and not (wrapped and _before_subtitle(lines, i)))))):
             break
+        if not title and (BOX_LABEL.match(line) or COURTESY.search(line)):   # 【 요 약 】, …주시기 바랍니다.
+            i += 1
+            continue
         title.append(TITLE_NOISE.sub("", line).strip())
         i += 1
     items: list[str] = []
@@ -197,7 +264,8 @@ def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False
         elif SUB_MARK.match(line):
             items.append(SUB_MARK.sub("", line))
             blank = False
-        elif ((wrapped or len(line) <= 60) and items and not blank and not BODY_START.match(line) and "\t" not in line and _continues(items[-1])
+        elif ((wrapped or len(line) <= 60) and items and not blank and not BODY_START.match(line) and "\t" not in line
+              and not NAMED_SUBJECT.match(line) and _continues(items[-1])
               and not opens_body(i)):
             items[-1] += " " + line
         else:
@@ -205,6 +273,11 @@ def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False
         i += 1
     items = [regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items]
     return (" ".join(title) or None), ("\n".join(it for it in items if it) or None), i
+
+
+def _before_subtitle(lines: list[str], i: int) -> bool:
+    """Line i is the last printed line of a wrapped headline: the subtitle marks come right after it."""
+    return i + 1 < len(lines) and bool(SUB_MARK.match(lines[i + 1].strip()))
 
 
 def _opens_body(doc: Document, start: int, end: int) -> bool:
@@ -222,7 +295,7 @@ def _continues(previous: str) -> bool:
     return not regex.search(r"(?:[-–—―ㅡ－]|[.!?。]|다)$", p) and len(p) >= 25
 
 
-def _from_fields(fields: dict[str, str], out: dict) -> None:
+def _from_fields(fields: dict[str, str], out: dict, text: str = "") -> None:
     """The government HWPX template names its cells: 제목명, 부제목명, 기관명. Where they hold
     text they say exactly what the layout rules infer, so they win."""
     title = " ".join(TITLE_NOISE.sub("", x).strip() for x in fields.get("제목명", "").split("\n") if x.strip())
@@ -239,15 +312,16 @@ def _from_fields(fields: dict[str, str], out: dict) -> None:
         out["subtitle"] = "\n".join(it for it in items if it)
     org = " ".join(fields.get("기관명", "").split())
     if org and ORG_LINE.match(org):
-        out["ministry"] = org
+        out["ministry"] = _whole_name(org, text) or org
 
 
 def extract(doc: Document) -> dict:
     lines = doc.text.split("\n")
     if lines and lines[0].startswith("# "):            # Markdown renderings: "# title", no header
         title = _headline([lines[0][2:]])[0]
-        return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": None,
-                "embargo_at": None, "embargo_text": None, "edition": None, "distributed_at": None}
+        bold = [ln.strip().strip("*") for ln in lines[:40] if ln.strip().startswith("**") and LABEL.search(ln)]
+        out = _parse_header("\n".join(bold))      # `**보도시점: 2026. 4. 13.(월) 16:00 … / 배포: …**`
+        return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": None, **out}
     k = _split_header(lines)
     header_lines = lines[:k]
     out = _parse_header("\n".join(header_lines), doc.created_at.year if doc.created_at else None)
@@ -261,5 +335,5 @@ def extract(doc: Document) -> dict:
         return _opens_body(doc, starts[k + i], starts[k + i + 1] - 1)
     out["title"], out["subtitle"], n = _headline(lines[k:], wrapped=doc.source_format == "pdf", opens_body=opens_body)
     out["ministry"] = _ministry(header_lines, "\n".join(lines[k + n:]), doc)
-    _from_fields(doc.fields, out)
+    _from_fields(doc.fields, out, doc.text)
     return out

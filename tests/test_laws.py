@@ -74,9 +74,23 @@ def test_law_names_file(law_names, tmp_path):
     assert laws.LawNames.from_file(tsv).match("상훈법") == "상훈법" and len(laws.LawNames.from_file(tsv)) == 1
 
 
-def test_every_official_name_reads_as_a_law(law_names):
+def test_official_names_ship_with_the_package():
+    """`official_name` is filled without `--law-names`; a user's list adds to the shipped one."""
+    official = laws.LawNames.official()
+    assert len(official) == 5579 and official.match("화평법") == "화학물질의 등록 및 평가 등에 관한 법률"
+    doc = Document.from_text("공정거래법상 의무와 관세법 시행령, 그리고 바다숲조성법 개정")
+    assert [r["official_name"] for r in laws.extract(doc, [])] == [
+        "독점규제 및 공정거래에 관한 법률", "관세법 시행령", None]
+    user = laws.LawNames(["바다숲 조성법"])
+    assert [r["official_name"] for r in laws.extract(doc, [], user)] == [
+        "독점규제 및 공정거래에 관한 법률", "관세법 시행령", "바다숲 조성법"]
+    short = [ln.split("\t") for ln in laws._words("laws_abbreviations.tsv")]
+    assert [full for _, full in short if official.match(full) != full] == []   # every target is official
+
+
+def test_every_official_name_reads_as_a_law():
     """No method word or generic word in the data files rejects a real law's name."""
-    names = [n for n in law_names.names() if laws.ENDS_LAW.search(laws._squash(n))]
+    names = [n for n in laws.LawNames.official().names() if laws.ENDS_LAW.search(laws._squash(n))]
     assert len(names) > 4000
     assert [n for n in names if not laws.is_law_name(n)] == []
 
@@ -88,7 +102,7 @@ def test_motie_release_names():
     if not path.exists() or not gold_path.exists():
         pytest.skip("../shared corpus or gold is absent")
     from bodopress.extractors.loaders import load
-    doc = load(path)
+    doc = Document.from_source(load(path))
     rows = laws.extract(doc, dates.extract(doc, date(2026, 5, 28)))
     gold = json.loads(gold_path.read_text(encoding="utf-8"))["laws"]
     required = {laws._squash(g["name"]): g["provisional"] for g in gold if not g.get("optional")}

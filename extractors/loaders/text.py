@@ -17,7 +17,10 @@ def decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        text = data.decode("utf-16")
+        if not _looks_like_text(text):
+            raise UnicodeDecodeError("utf-16", data[:1], 0, 1, "decodes to no Korean text")
+        return text
     if data[:200].count(b"\x00") > 20:   # UTF-16 without a BOM: every other byte of ASCII is NUL
         for enc in ("utf-16-le", "utf-16-be"):
             try:
