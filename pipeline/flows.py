@@ -163,8 +163,7 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
 
 def _check_served(raw: Path, curated: Path) -> None:
     """A served deployment's runs work on the directories `bodo serve` was started with, and no others."""
-    from bodopress.pipeline.serve import SERVED_CURATED, SERVED_RAW
-    for name, got in ((SERVED_RAW, raw), (SERVED_CURATED, curated)):
+    for name, got in ((server.SERVED_RAW, raw), (server.SERVED_CURATED, curated)):
         fixed = os.environ.get(name)
         if fixed and Path(fixed).resolve() != got:
             raise PermissionError(f"this deployment works on {fixed}; a run asked for {got} and was refused")

@@ -27,10 +27,9 @@ import os
 import signal
 from pathlib import Path
 
-from bodopress.pipeline.server import ApiServer, configured_api_url, new_auth
+from bodopress.pipeline.server import SERVED_CURATED, SERVED_RAW, ApiServer, configured_api_url, new_auth
 
 TIMEZONE = "Asia/Seoul"
-SERVED_RAW, SERVED_CURATED = "BODO_SERVED_RAW", "BODO_SERVED_CURATED"
 
 
 def schedule_text(cron: str | None, interval: float | None) -> str:

@@ -25,6 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+# A served deployment's runs work on these directories and no others (pipeline.serve sets them).
+SERVED_RAW, SERVED_CURATED = "BODO_SERVED_RAW", "BODO_SERVED_CURATED"
 HEALTH_TIMEOUT = 180.0     # a fresh database migrates first: 13–16 s here, more on a slow disk
 
 

@@ -10,7 +10,7 @@ so an allocation past it fails at once instead of swapping. When the parent ends
 it ends, its workers die with it (parent-death signal).
 
 >>> Limits().timeout, Limits().memory >> 20
-(120.0, 1024)
+(120.0, 512)
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ POLL = 0.05   # seconds between checks of a busy worker's memory
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 120.0            # seconds per file (a 50-page release takes a few)
-    memory: int = 1024 << 20          # resident bytes per worker beyond what it holds at start
+    memory: int = 512 << 20           # resident bytes per worker beyond what it holds at start
 
 
 def die_with_parent() -> None:
