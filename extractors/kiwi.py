@@ -149,19 +149,33 @@ class Analysis:
 
 
 class Sentences:
-    """The sentence (or table row) around an offset."""
+    """The sentence (or table row) around an offset, whitespace collapsed. A "sentence" longer than
+    `MAX_SENTENCE` (a run-on text with no sentence end) is cut to the window around the offset,
+    so that rows never carry the whole of a long text each."""
+
+    MAX_SENTENCE = 1000
 
     def __init__(self, text: str, spans: list[tuple[int, int]]):
         self.text = text
         self.spans = spans
         self.starts = [s for s, _ in spans]
+        self._cache: dict[tuple[int, int], str] = {}
+
+    def _span(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i >= 0 and self.spans[i][0] <= offset < self.spans[i][1]:
+            s, e = self.spans[i]
+        else:
+            s = self.text.rfind("\n", 0, offset) + 1
+            e = self.text.find("\n", offset)
+            e = len(self.text) if e < 0 else e
+        if e - s > self.MAX_SENTENCE:
+            half = self.MAX_SENTENCE // 2
+            s, e = max(s, offset - half), min(e, offset + half)
+        return s, e
 
     def at(self, offset: int) -> str:
-        i = bisect.bisect_right(self.starts, offset) - 1
-        if i >= 0:
-            s, e = self.spans[i]
-            if s <= offset < e:
-                return " ".join(self.text[s:e].split())
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        line_end = self.text.find("\n", offset)
-        return " ".join(self.text[line_start:None if line_end < 0 else line_end].split())
+        span = self._span(offset)
+        if span not in self._cache:
+            self._cache[span] = " ".join(self.text[span[0]:span[1]].split())
+        return self._cache[span]

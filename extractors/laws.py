@@ -26,6 +26,8 @@ The Korean words live in `extractors/data/laws_*`.
 """
 from __future__ import annotations
 
+import bisect
+
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
@@ -159,9 +161,10 @@ class LawNames:
         for n in names:
             self._by_key.setdefault(law_key(n), n.strip())
         self._short = {law_key(a): full for a, full in abbreviations}
-        self._by_tail: dict[str, list[str]] = {}
-        for key, name in self._by_key.items():
-            self._by_tail.setdefault(key[-2:], []).append(name)
+        self._by_tail: dict[str, list[tuple[str, str]]] = {}   # last two letters -> (key, name), longest first
+        for key, name in sorted(self._by_key.items(), key=lambda kv: -len(kv[0])):
+            self._by_tail.setdefault(key[-2:], []).append((key, name))
+        self._ending: dict[str, list[str]] = {}
 
     @staticmethod
     def _read(path) -> list[str]:
@@ -197,8 +200,9 @@ class LawNames:
         """Official names longer than `name` that end with it, longest first (교직원 연금법 ->
         사립학교교직원 연금법)."""
         key = law_key(name)
-        found = [n for n in self._by_tail.get(key[-2:], ()) if len(law_key(n)) > len(key) and law_key(n).endswith(key)]
-        return sorted(found, key=lambda n: -len(law_key(n)))
+        if key not in self._ending:
+            self._ending[key] = [n for k, n in self._by_tail.get(key[-2:], ()) if len(k) > len(key) and k.endswith(key)]
+        return self._ending[key]
 
     def match(self, name: str) -> str | None:
         for key in (law_key(name), law_key(TRAILING_NOTE.sub("", name))):
@@ -476,13 +480,14 @@ def mentions(doc: Document, law_names: "LawNames | None" = None) -> list[Mention
         return []
     toks = Tokens(doc)
     found: list[Mention] = []
-    claimed: list[tuple[int, int]] = []
+    claimed: list[tuple[int, int]] = []          # disjoint spans, sorted: one bisect per mention
     for _name, rule in RULES:
         for m in rule(doc, toks):
-            if any(s < m.end and m.start < e for s, e in claimed):
+            i = bisect.bisect_left(claimed, (m.end, -1))
+            if i and claimed[i - 1][1] > m.start:
                 continue
             found.append(m)
-            claimed.append((m.start, m.end))
+            bisect.insort(claimed, (m.start, m.end))
     found.sort(key=lambda m: m.start)
     found = _with_decrees(doc, _with_full_names(doc, found, law_names), toks)
     return sorted(found + list(_decrees_of_named(doc, found)), key=lambda m: m.start)
