@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bodopress.extractors.document import Document, fold
+from bodopress.extractors.rules import Rule, run
 
 DATA = Path(__file__).parent / "data"
 WEEKDAYS = "월화수목금토일"   # date.weekday() order
@@ -746,24 +747,24 @@ def build_bare_year(m: re.Match, c: Ctx) -> Atom | None:
 
 
 RULES = (
-    ("ko_date", KO, build_ko),
-    ("dot_date", DOT, build_dot),
-    ("dot_month_day", MD, build_md),
-    ("range", SPAN, build_span),
-    ("year_range", YEAR_SPAN, build_year_span),
-    ("apostrophe_year", APOS_YEAR, build_apos_year),
-    ("numeric_date", NUMERIC, build_numeric),
-    ("compact_date", COMPACT, build_compact),
-    ("slash_date", SLASH, build_slash),
-    ("relative", REL, build_rel),
-    ("direction", DIR, build_dir),
-    ("holiday", HOLIDAY, build_holiday),
-    ("weekday", WEEKDAY, build_weekday),
-    ("nth_weekday", NTH, build_nth),
-    ("spelled_date", SINO_DATE, build_sino),
-    ("offset", OFFSET, build_offset),
-    ("next_n", NEXT_N, build_next_n),
-    ("bare_year", BARE_YEAR, build_bare_year),
+    Rule("ko_date", KO, build_ko),
+    Rule("dot_date", DOT, build_dot),
+    Rule("dot_month_day", MD, build_md),
+    Rule("range", SPAN, build_span),
+    Rule("year_range", YEAR_SPAN, build_year_span),
+    Rule("apostrophe_year", APOS_YEAR, build_apos_year),
+    Rule("numeric_date", NUMERIC, build_numeric),
+    Rule("compact_date", COMPACT, build_compact),
+    Rule("slash_date", SLASH, build_slash),
+    Rule("relative", REL, build_rel),
+    Rule("direction", DIR, build_dir),
+    Rule("holiday", HOLIDAY, build_holiday),
+    Rule("weekday", WEEKDAY, build_weekday),
+    Rule("nth_weekday", NTH, build_nth),
+    Rule("spelled_date", SINO_DATE, build_sino),
+    Rule("offset", OFFSET, build_offset),
+    Rule("next_n", NEXT_N, build_next_n),
+    Rule("bare_year", BARE_YEAR, build_bare_year),
 )
 
 PAGE_BR = r"[ \t]*(?:\n[ \t]*(?:-[ \t]*\d{1,3}[ \t]*-[ \t]*\n[ \t]*)?)?"   # a line or page break (- 3 -)
@@ -800,17 +801,10 @@ def table_atoms(doc: Document, c: Ctx) -> list[Atom]:
 # -- assembly -------------------------------------------------------------------------------
 def candidates(text: str, c: Ctx) -> list[Atom]:
     found = []
-    for name, rx, build in RULES:
-        for m in rx.finditer(text):
-            if m.end() == m.start():
-                continue
-            try:
-                a = build(m, c)
-            except (ValueError, OverflowError):      # an impossible date (2월 30일) is no date
-                continue
-            if a is not None and a.e > a.s:
-                a.rule = name
-                found.append(a)
+    for rule, a in run(RULES, text, c):              # an impossible date (2월 30일) is no date
+        if a.e > a.s:
+            a.rule = rule.name
+            found.append(a)
     return found
 
 

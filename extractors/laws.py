@@ -32,12 +32,13 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import regex
 
 from bodopress.extractors.document import Document
 from bodopress.extractors.kiwi import tokenize_word
+from bodopress.extractors.rules import Rule, run
 
 DATA = Path(__file__).parent / "data"
 
@@ -377,9 +378,11 @@ def find_bare(doc: Document, toks: Tokens) -> Iterator[Mention]:
         yield Mention(start, end, name, rule, provisional)
 
 
-RULES: tuple[tuple[str, Callable[[Document, Tokens], Iterator[Mention]]], ...] = (
-    ("bracketed", find_bracketed),
-    ("bare", find_bare),
+# Rules that find their own matches (Kiwi's tokens decide a bare name's start): each is run
+# with (doc, tokens); a mention's `rule` is its finder's finer name (bare_joined, bare_titled …).
+RULES = (
+    Rule("bracketed", None, lambda ctx: find_bracketed(*ctx)),
+    Rule("bare", None, lambda ctx: find_bare(*ctx)),
 )
 
 
@@ -481,13 +484,12 @@ def mentions(doc: Document, law_names: "LawNames | None" = None) -> list[Mention
     toks = Tokens(doc)
     found: list[Mention] = []
     claimed: list[tuple[int, int]] = []          # disjoint spans, sorted: one bisect per mention
-    for _name, rule in RULES:
-        for m in rule(doc, toks):
-            i = bisect.bisect_left(claimed, (m.end, -1))
-            if i and claimed[i - 1][1] > m.start:
-                continue
-            found.append(m)
-            bisect.insort(claimed, (m.start, m.end))
+    for _rule, m in run(RULES, doc.text, (doc, toks)):
+        i = bisect.bisect_left(claimed, (m.end, -1))
+        if i and claimed[i - 1][1] > m.start:
+            continue
+        found.append(m)
+        bisect.insort(claimed, (m.start, m.end))
     found.sort(key=lambda m: m.start)
     found = _with_decrees(doc, _with_full_names(doc, found, law_names), toks)
     return sorted(found + list(_decrees_of_named(doc, found)), key=lambda m: m.start)

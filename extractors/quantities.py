@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -82,7 +81,7 @@ _NUMBER = regex.compile(rf"(?P<ar>{N.arabic_number(_SPACED_SCALE_FOLLOW, space=_
                         rf"|(?<!{HANGUL})(?P<sino>{N.SINO_NUMBER}{_SINO_THEN_ARABIC})")
 _ARABIC_GROUP = regex.compile(N.ARABIC_GROUP)
 _NATIVE = regex.compile(rf"(?<!{HANGUL})(?:{N.NATIVE_NUMBER})")
-_SIGN = regex.compile(rf"(?:^|(?<=[\s(\[<:]))[+\-−△▲▽]$")
+_SIGN = regex.compile(r"(?:^|(?<=[\s(\[<:]))[+\-−△▲▽]$")
 _RANGE_SEP = regex.compile(r"[ ]*[~∼〜\-–][ ]*")
 _TRANSITION = regex.compile(r"[ ]*(?:→|->|⇒|에서)[ ]*")
 _CENTS = regex.compile(rf"[ ]?(?P<num>{N.ARABIC}|{N.SINO_NUMBER})센트")

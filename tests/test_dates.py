@@ -115,7 +115,7 @@ def test_debug_names_the_rule(capsys):
     dates.debug("('21)52, 다음 달 셋째 주 토요일", date(2026, 4, 13))
     out = capsys.readouterr().out
     assert "apostrophe_year" in out and "nth_weekday" in out
-    assert {name for name, _, _ in dates.RULES} >= {r["rule"] for r in dates.extract(
+    assert {rule.name for rule in dates.RULES} >= {r["rule"] for r in dates.extract(
         Document.from_text("2026. 4. 13.(월), 지난해, 3일 뒤, 추석, 20261101"), date(2026, 4, 13))}
 
 

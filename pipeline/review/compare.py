@@ -161,7 +161,6 @@ def compare(old: State, new: State, sources: set[str] | None = None) -> dict:
                     f, kind = {}, "added" if n is not None else "removed"
                 summary[table][kind] += 1
                 row = n if n is not None else o
-                rel = n_rel if n is not None else o_rel
                 sentence, how = _sentence_of(table, row)
                 if sentence is None and o is not None and n is not None:   # the old side may still know it
                     sentence, how = _sentence_of(table, o)
