@@ -133,3 +133,16 @@ def test_a_killed_ingest_leaves_nothing_running_and_the_next_run_heals(before_an
     assert state(cur)["stray"] == []
     assert pq.read_metadata(cur / "releases.parquet").num_rows == 4
 
+
+
+@pytest.mark.parametrize("trial", range(2))
+def test_two_runs_at_once_serialise_on_the_lock(before_and_after, tmp_path, trial):
+    raw, before, after = before_and_after
+    cur = tmp_path / "curated"
+    shutil.copytree(before, cur)
+    env = dict(os.environ, BODO_TEST_KILL_AT="")
+    runs = [subprocess.Popen([sys.executable, "-c", DRIVER, str(raw), str(cur), "20260101T000001000Z-0002"],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    assert [p.wait(300) for p in runs] == [0, 0]
+    got = state(cur)
+    assert got == state(after)          # the second found the work done: never interleaved writes
