@@ -528,9 +528,11 @@ def fetch_flow(raw: Path = Path("raw"), since: date | str | None = None, until: 
 
 def run_fetch(raw: Path, since=None, until=None, api_url: str = API_URL, with_appendices: bool = False,
               min_interval: float = MIN_INTERVAL, backoff: float = BACKOFF) -> dict:
-    """Run the flow in this process against Prefect's ephemeral API, with no heartbeat thread
-    (as `flows.run_ingest` does: a local run has no server to tell it is alive)."""
+    """Run the flow in this process against an API server that dies with it, with no heartbeat
+    thread (as `flows.run_ingest` does: a local run has no server to tell it is alive)."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+
+    from bodopress.pipeline import server
+    with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return fetch_flow(raw, since, until, api_url, with_appendices, min_interval, backoff)
 

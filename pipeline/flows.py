@@ -154,10 +154,9 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
                                        "missing", "moved", "changes", "changed", "forgotten")},
                "unchanged": len(plan.unchanged), "history": info.get("history")}
     _publish(summary, report, raw, curated)
-    if os.environ.get("PREFECT_LOGGING_TO_API_ENABLED") == "true":
-        for r in results:
-            if r.ok:
-                logger.info("curated %s", r.source_file)
+    for r in results:                     # one line per release (bodo serve logs INFO; a local run WARNING)
+        if r.ok:
+            logger.info("curated %s", r.source_file)
     return summary
 
 
