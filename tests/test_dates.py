@@ -13,34 +13,6 @@ from bodopress.extractors.document import Document
 
 HERE = Path(__file__).parent
 SHARED = HERE.parents[1] / "shared"
-CASES = [json.loads(line) for line in (HERE / "cases" / "dates.jsonl").read_text(encoding="utf-8").splitlines()
-         if line.strip()]
-KEYS = ("text", "start", "end", "granularity", "relative", "time", "warning")
-
-
-def _row(r: dict) -> dict:
-    return {"text": r["text"], "start": r["start"].isoformat(), "end": r["end"].isoformat(),
-            "granularity": r["granularity"], "relative": r["relative"], "time": r["time"], "warning": r["warning"]}
-
-
-def _case_id(case: dict) -> str:
-    return case["text"].replace("\n", "⏎")[:40]
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(reason=c["xfail"], strict=True)) if "xfail" in c else c
-    for c in CASES], ids=[_case_id(c) for c in CASES])
-def test_case(case):
-    ref = date.fromisoformat(case["ref_date"]) if case["ref_date"] else None
-    doc = Document.from_text(case["text"])
-    rows = dates.extract(doc, ref)
-    got = [_row(r) for r in rows]
-    want = [{k: e.get(k) for k in KEYS} for e in case["expect"]]
-    assert got == want
-    for r in rows:   # offsets point at the surface text, and types are what the schema wants
-        assert doc.text[r["char_start"]:r["char_end"]] == r["text"]
-        assert isinstance(r["start"], date) and r["start"] <= r["end"]
-        assert r["rule"]
 
 
 def test_rows_validate_against_the_schema():

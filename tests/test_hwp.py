@@ -132,3 +132,22 @@ def test_template_cell_names_are_read():
     fields = load(path).fields
     assert fields["제목명"] == "석유화학제품 생산현장 릴레이 점검"
     assert fields["부제목명"].split("\n")[1] == "- 보건‧의료, 생활필수품, 핵심산업 공급망 차질 없도록 최우선 관리 -"
+
+
+def test_deep_record_nesting_is_read_without_recursion():
+    """Tables nested to the deepest record level HWP can state (1023): every cell's text
+    comes out, the deep part as plain lines, and no RecursionError."""
+    from bodopress.extractors.loaders.hancom import emit
+    from bodopress.extractors.loaders.hwp import RecordReader, nest
+    from bodopress.extractors.loaders.model import Builder
+
+    data, level, i = b"", 0, 0
+    while level + 2 <= 1023:       # paragraph > table control > cell list, one level deeper each time
+        text = f"칸{i}".encode("utf-16-le") + struct.pack("<8H", 11, 0, 0, 0, 0, 0, 0, 11)
+        data += record(66, level, b"\0" * 12) + record(67, level + 1, text) + record(71, level + 1, b" lbt")
+        data += record(77, level + 2, b"\0" * 20) + record(72, level + 2, b"\0" * 8 + struct.pack("<4H", 0, 0, 1, 1) + b"\0" * 20)
+        level, i = level + 2, i + 1
+    b = Builder()
+    emit(RecordReader({}).blocks(nest(records(data))), b)
+    lines = b.build(source_file="deep.hwp").text.split("\n")
+    assert lines[:2] == ["칸0", "칸1"] and lines[-1] == f"칸{i - 1}" and len(lines) == i

@@ -210,3 +210,23 @@ def test_missing_section_and_foreign_zip():
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("word/document.xml", "<w:document/>")
     assert "not an HWPX document" in refused(buf.getvalue(), "unsupported_zip").message
+
+
+def test_deep_nesting_is_read_without_recursion():
+    """5,000 tables nested in each other, and 5,000 nested paragraphs: the structure is read
+    to a fixed depth and the rest as plain lines, with every text kept and no RecursionError."""
+    depth = 5000
+    cells = "".join(f"<hp:tbl><hp:tr><hp:tc><hp:subList><hp:p><hp:run><hp:t>칸{i}</hp:t>" for i in range(depth))
+    closing = "</hp:run></hp:p></hp:subList></hp:tc></hp:tr></hp:tbl>" * depth
+    doc = load_hwpx(make_hwpx(["보도자료", p(cells + closing), "끝"]))
+    lines = doc.text.split("\n")
+    assert lines[:3] == ["보도자료", "칸0", "칸1"] and lines[-2:] == ["칸4999", "끝"] and len(lines) == depth + 2
+    nested = "<hp:p>" * depth + "<hp:run><hp:t>깊은 문단</hp:t></hp:run>" + "</hp:p>" * depth
+    assert load_hwpx(make_hwpx([nested])).text == "깊은 문단"
+
+
+def test_xml_part_over_the_limit_is_refused_before_parsing(monkeypatch):
+    import bodopress.extractors.loaders.hwpx as hwpx
+    monkeypatch.setattr(hwpx, "MAX_XML", 1000)
+    e = refused(make_hwpx(["보도자료 " * 200]), "too_large")
+    assert "section0.xml" in e.message

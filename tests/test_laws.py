@@ -13,9 +13,6 @@ from bodopress.extractors.document import Document
 HERE = Path(__file__).parent
 SHARED = HERE.parents[1] / "shared"
 LAW_NAMES = SHARED / "peers" / "korean_law_names.txt"
-CASES = [json.loads(line) for line in (HERE / "cases" / "laws.jsonl").read_text(encoding="utf-8").splitlines()
-         if line.strip()]
-KEYS = ("text", "name", "provisional", "action", "action_date")
 
 
 @pytest.fixture(scope="module")
@@ -23,35 +20,6 @@ def law_names():
     if not LAW_NAMES.exists():
         pytest.skip(f"{LAW_NAMES} is absent: the official law-name list lives in ../shared")
     return laws.LawNames.from_file(LAW_NAMES)
-
-
-def _row(r: dict, want: dict) -> dict:
-    got = {k: r[k] for k in KEYS}
-    got["action_date"] = r["action_date"].isoformat() if r["action_date"] else None
-    for k in ("rule", "official_name"):
-        if k in want:
-            got[k] = r[k]
-    return got
-
-
-def _case_id(case: dict) -> str:
-    return case["text"].replace("\n", "⏎")[:40]
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(reason=c["xfail"], strict=True)) if "xfail" in c else c
-    for c in CASES], ids=[_case_id(c) for c in CASES])
-def test_case(case, request):
-    names = request.getfixturevalue("law_names") if case.get("law_names") else None
-    doc = Document.from_text(case["text"])
-    date_rows = dates.extract(doc, date.fromisoformat(case["ref_date"])) if case["ref_date"] else []
-    rows = laws.extract(doc, date_rows, names)
-    want = [{k: e.get(k) for k in KEYS + tuple(k for k in ("rule", "official_name") if k in e)}
-            for e in case["expect"]]
-    assert [_row(r, w) for r, w in zip(rows, want)] == want and len(rows) == len(want)
-    for r in rows:   # offsets point at the surface text; the row has exactly the schema's columns
-        assert doc.text[r["char_start"]:r["char_end"]] == r["text"]
-        assert r["rule"]
 
 
 def test_rows_validate_against_the_schema(law_names):

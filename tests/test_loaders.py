@@ -82,3 +82,53 @@ def test_pdf_without_text_layer(shared):
     with pytest.raises(LoadError) as e:
         load(path)
     assert e.value.error_type == "no_text_layer"
+
+
+def pdf_with_encrypt(encrypt: str) -> bytes:
+    """A one-page PDF whose trailer points at this /Encrypt dictionary (no password opens it)."""
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>", encrypt]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{obj}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Encrypt 4 0 R /ID [<{'ab' * 16}> <{'ab' * 16}>] >>\n"
+            f"startxref\n{xref}\n%%EOF\n").encode()
+    return bytes(out)
+
+
+def _hex(n: int) -> str:
+    return "<" + "5a" * n + ">"
+
+
+@pytest.mark.parametrize("encrypt", [
+    f"<< /Filter /Standard /V 1 /R 2 /O {_hex(32)} /U {_hex(32)} /P -4 >>",                        # RC4 40-bit
+    f"<< /Filter /Standard /V 4 /R 4 /Length 128 /CF << /StdCF << /CFM /AESV2 /Length 16 >> >> "
+    f"/StmF /StdCF /StrF /StdCF /O {_hex(32)} /U {_hex(32)} /P -4 >>",                              # AES-128
+    f"<< /Filter /Standard /V 5 /R 6 /Length 256 /CF << /StdCF << /CFM /AESV3 /Length 32 >> >> /StmF /StdCF "
+    f"/StrF /StdCF /O {_hex(48)} /U {_hex(48)} /OE {_hex(32)} /UE {_hex(32)} /Perms {_hex(16)} /P -4 >>",  # AES-256
+    "<< /Filter /FOPN_foweb /V 1 >>",                                                               # a DRM handler
+], ids=["rc4", "aes128", "aes256", "drm"])
+def test_encrypted_pdf_is_refused_for_every_cipher(tmp_path, encrypt):
+    (tmp_path / "locked.pdf").write_bytes(pdf_with_encrypt(encrypt))
+    with pytest.raises(LoadError) as e:
+        load(tmp_path / "locked.pdf")
+    assert e.value.error_type == "pdf_encrypted" and "locked.pdf" in e.value.message
+
+
+def test_pdf_tables_pages_and_text_agree(shared):
+    """Every table's cells point at their text, and pages cover the text in order."""
+    doc = load(shared / "corpus" / "dev" / "156754052.pdf")
+    header = next(t for t in doc.tables if t.rows[0][:3] == ["연\n번", "사 업 명", "‘26년"])
+    assert header.page == 7 and doc.text[slice(*header.cells[0][1])] == "사 업 명"
+    assert [a for a, _ in doc.pages] == sorted(a for a, _ in doc.pages) and doc.pages[-1][1] == len(doc.text)
+
+
+def test_type3_glyphs_are_measured_by_their_font_widths(shared):
+    """PDFium boxes a Type 3 glyph (Hancom's ①, its commas) in its whole em square; read by
+    the font's widths, the comma keeps its space after it and the circled digit its line."""
+    text = load(shared / "corpus" / "dev" / "156754052.pdf").text
+    assert "◇ (목적) ①고용 충격 완화, ②취약 노동자 생활 안정, ③일자리 위기" in text.split("\n")

@@ -4,42 +4,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
-from bodopress.extractors import contacts, metadata
+from bodopress.extractors import metadata
 from bodopress.extractors.document import Document
 from bodopress.extractors.extract import extract
 from bodopress.extractors.loaders import load
 
-CASES = Path(__file__).parent / "cases"
-
-
-def _cases(name):
-    """The case file's cases; a known gap (`"xfail": "reason"`) runs as a strict xfail."""
-    cases = [json.loads(line) for line in (CASES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [pytest.param(c, id=c["name"], marks=pytest.mark.xfail(reason=c["xfail"], strict=True)) if "xfail" in c
-            else pytest.param(c, id=c["name"]) for c in cases]
-
 
 def _stamp(v):
     return v.strftime("%Y-%m-%dT%H:%M") if v is not None else None
-
-
-@pytest.mark.parametrize("case", _cases("metadata.jsonl"))
-def test_metadata_case(case):
-    """`format` says how the text was laid out (a PDF line is a printed line); `fields` are the
-    template's named cells."""
-    doc = Document.from_text(case["text"], source_format=case.get("format", "txt"))
-    doc.fields = case.get("fields", {})
-    got = metadata.extract(doc)
-    for field, want in case["expect"].items():
-        value = _stamp(got.get(field)) if field.endswith("_at") else got.get(field)
-        assert value == want, field
-
-
-@pytest.mark.parametrize("case", _cases("contacts.jsonl"))
-def test_contacts_case(case):
-    assert contacts.extract(Document.from_text(case["text"])) == case["expect"]
 
 
 def _dev_sources(shared: Path):
