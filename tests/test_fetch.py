@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
+import pyarrow.parquet as pq
 import pytest
 
 from bodopress.pipeline import fetch
@@ -232,6 +233,12 @@ def test_fetch_story(portal, tmp_path, monkeypatch, capfd):
     assert third["fetched"] == ["156754096"] and (raw / "156754096.pdf").read_bytes() == _corpus("156754096.pdf")
     assert json.loads((raw / fetch.STATE).read_text(encoding="utf-8"))["last_day"] == "2026-04-14"
 
+    from bodopress.pipeline import flows
+    cur = tmp_path / "curated"
+    flows.run_ingest(raw, cur, keep_history=0)
+    old = {r["source_file"]: r for r in pq.read_table(cur / "releases.parquet").to_pylist()}
+    assert len(old) == 6 and all(r["portal_id"] and r["document_key"] == r["portal_id"] for r in old.values())
+
     corrected = _reissued(_corpus("156754052.hwpx"))
     hwpx_link = releases["hwpx+pdf"]["links"][1][1].rsplit("=", 1)[1]
     portal.files[hwpx_link] = corrected
@@ -243,6 +250,14 @@ def test_fetch_story(portal, tmp_path, monkeypatch, capfd):
     assert (raw / "156754052.hwpx").read_bytes() == corrected
     side = json.loads((raw / "156754052.portal.json").read_text(encoding="utf-8"))
     assert side["modified_at"] == "2026-04-02T10:30:00+09:00" and side["sha256"] == hashlib.sha256(corrected).hexdigest()
+
+    flows.run_ingest(raw, cur, keep_history=0)     # the corrected release replaces its rows
+    new = {r["source_file"]: r for r in pq.read_table(cur / "releases.parquet").to_pylist()}
+    assert new.keys() == old.keys() and new["156754052.hwpx"]["release_id"] != old["156754052.hwpx"]["release_id"]
+    gone = old["156754052.hwpx"]["release_id"]
+    for table in ("quantities", "dates", "texts"):
+        ids = set(pq.read_table(cur / f"{table}.parquet", columns=["release_id"]).column(0).to_pylist())
+        assert gone not in ids and new["156754052.hwpx"]["release_id"] in ids, table
 
     assert SIDECAR == fetch.SIDECAR
     row = process_file(raw / "156754052.hwpx", "156754052.hwpx").rows["releases"][0]
