@@ -169,9 +169,11 @@ def _excluded_before(text: str, s: int, e: int) -> bool:
     nxt = text[e:e + 2]
     if regex.match(r"[.:/\-]\d", nxt) and not regex.match(r"-\d[\d,.]*\s?[^\d\s,.\-]", text[e:e + 30]):
         return True
-    line_start = text.rfind("\n", 0, s) + 1
-    line_end = text.find("\n", e)
-    return bool(_PAGE_NUMBER_LINE.match(text[line_start:None if line_end < 0 else line_end]))
+    # a page number stands on a short line of its own (`- 3 -`): look no further than such a line
+    lo, hi = text.rfind("\n", max(0, s - 12), s), text.find("\n", e, e + 12)
+    if (lo < 0 and s > 12) or (hi < 0 and len(text) - e > 12):
+        return False
+    return bool(_PAGE_NUMBER_LINE.match(text[lo + 1:hi if hi >= 0 else len(text)]))
 
 
 def _follow_ok(text: str, pos: int, surface: str) -> bool:

@@ -124,7 +124,7 @@ def test_telemetry_is_off_unless_the_operator_says_otherwise(monkeypatch, capsys
 
 
 def fake_flows(errors: list[dict], files: list[tuple[str, bool]]):
-    def run_ingest(raw, curated, law_names=None):
+    def run_ingest(raw, curated, law_names=None, **options):
         flows.on_plan(len(files))
         for name, ok in files:
             flows.on_progress(name, ok)
