@@ -50,10 +50,27 @@ def sniff(data: bytes) -> str:
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (b"<html" in head and b"<" == head[:1]):
         return "html"
     sample = data[:4096]
+    if _utf16(sample):
+        return "text"
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")) and sample[:200].count(b"\x00") <= 20:
         return "binary"
     controls = sum(b < 9 or 13 < b < 32 for b in sample)
     return "binary" if controls > 0.05 * max(len(sample), 1) else "text"
+
+
+def _utf16(sample: bytes) -> bool:
+    """UTF-16 text: a BOM, or NULs (the high bytes of ASCII) in a sample that decodes to
+    text without control characters."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if not even and not odd:
+        return False
+    try:
+        text = sample[:len(sample) // 2 * 2 - 2].decode("utf-16-be" if even > odd else "utf-16-le")
+    except UnicodeDecodeError:
+        return False
+    return sum(ch < " " and ch not in "\t\n\r" for ch in text) <= 0.01 * len(text)
 
 
 def describe(kind: str) -> str:

@@ -12,7 +12,9 @@ footnotes, headers) are matched in order to the paragraph's CTRL_HEADER records.
 
 The result goes through the same block model as HWPX (`loaders.hancom`): data tables as
 grids, layout boxes (one row, one column or no visible border, border fills read from
-DocInfo) as text lines, footnotes after the paragraph that cites them.
+DocInfo) as text lines, footnotes after the paragraph that cites them. Records nested past
+`MAX_LEVEL` (only a hostile file nests tables a hundred deep) are read as plain lines
+without recursion, so no nesting the format can state exhausts the stack.
 
 >>> records(bytes.fromhex("42000001") + b"x" * 16)[0][:2]
 (66, 0)
@@ -22,6 +24,7 @@ DocInfo) as text lines, footnotes after the paragraph that cites them.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 from datetime import datetime, timezone
@@ -36,10 +39,12 @@ BORDER_FILL = 20
 BULLET, PARA_SHAPE = 24, 25
 MAX_STREAM = 200 * 1024 * 1024     # decompressed bytes per stream
 MAX_RECORDS = 2_000_000
+MAX_LEVEL = 120                    # record levels read as structure; deeper records are read as flat text
 
 # UTF-16 control codes (HWP 5.0 spec, table 6): one code unit, or eight (code + 7 of parameters)
 CHAR_CONTROLS = {0, 10, 13, 24, 25, 26, 27, 28, 29, 30, 31}
 EXTENDED = {1, 2, 3, 11, 12, 14, 15, 16, 17, 18, 21, 22, 23}   # each owns a CTRL_HEADER
+CONTROL_UNIT = re.compile(rb"(?=[\x00-\x1f]\x00)")                # where a code unit below 32 may start
 SKIPPED_CONTROLS = {b"head", b"foot", b"tcmt"}                 # page header/footer, hidden comment
 NOTE_CONTROLS = {b"fn  ", b"en  "}
 
@@ -145,38 +150,36 @@ def nest(recs: list[tuple[int, int, bytes]]) -> list[Node]:
 
 
 def para_text(data: bytes) -> list:
-    """A PARA_TEXT payload as text pieces; each extended control is a `bytes` ctrl id in between."""
-    codes = struct.unpack(f"<{len(data) // 2}H", data[:len(data) // 2 * 2])
+    """A PARA_TEXT payload as text pieces; each extended control is a `bytes` ctrl id in between.
+    The text between control codes is decoded a run at a time, found by a byte search."""
+    data = data[:len(data) // 2 * 2]
     out: list = []
-    buf: list[int] = []
+    run: list[str] = []
+    start = skip_to = 0
 
     def flush():
-        if buf:
-            out.append(struct.pack(f"<{len(buf)}H", *buf).decode("utf-16-le", "replace"))
-            buf.clear()
+        text = "".join(run)
+        run.clear()
+        if text:
+            out.append(text)
 
-    i = 0
-    while i < len(codes):
-        c = codes[i]
-        if c >= 32:
-            buf.append(c)
-            i += 1
-        elif c in CHAR_CONTROLS:
-            if c == 10:
-                buf.append(10)
-            elif c in (24,):
-                buf.append(ord("-"))
-            elif c in (30, 31):
-                buf.append(32)
-            i += 1
-        else:
-            if c == 9:
-                buf.append(32)
-            elif c in EXTENDED:
-                flush()
-                ctrl = struct.pack("<2H", *codes[i + 1:i + 3]) if i + 3 <= len(codes) else b""
-                out.append(ctrl[::-1])
-            i += 8
+    for m in CONTROL_UNIT.finditer(data):
+        p = m.start()
+        if p & 1 or p < skip_to:
+            continue
+        c = data[p]
+        run.append(data[start:p].decode("utf-16-le", "replace"))
+        if c in CHAR_CONTROLS:
+            run.append("\n" if c == 10 else "-" if c == 24 else " " if c in (30, 31) else "")
+            start = p + 2
+            continue
+        if c == 9:
+            run.append(" ")
+        elif c in EXTENDED:
+            flush()
+            out.append(data[p + 2:p + 6][::-1] if p + 6 <= len(data) else b"")
+        start = skip_to = p + 16
+    run.append(data[start:].decode("utf-16-le", "replace"))
     flush()
     return out
 
@@ -223,7 +226,9 @@ class RecordReader:
     def blocks(self, nodes: list[Node]) -> list:
         out: list = []
         for node in nodes:
-            if node.tag == PARA_HEADER:
+            if node.level > MAX_LEVEL:
+                out += flat_text(node)
+            elif node.tag == PARA_HEADER:
                 out += self.paragraph(node)
             elif node.tag == CTRL_HEADER:
                 out += self.control(node, [])
@@ -304,6 +309,20 @@ class RecordReader:
         border = struct.unpack_from("<H", d, 32)[0] if len(d) >= 34 else 0
         return Cell(row=row, col=col, rowspan=max(rowspan, 1), colspan=max(colspan, 1),
                     borders=self.borders.get(border, VISIBLE))
+
+
+def flat_text(node: Node) -> list[str]:
+    """Records nested past `MAX_LEVEL`, read without structure (and without recursion): the
+    text of each paragraph under `node` on a line of its own, in document order."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.tag == PARA_TEXT:
+            text = "".join(x for x in para_text(n.data) if isinstance(x, str))
+            if text.strip():
+                out.append(text)
+        stack.extend(reversed(n.children))
+    return out
 
 
 def cell_name(d: bytes) -> str | None:

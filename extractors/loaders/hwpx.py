@@ -22,11 +22,13 @@ Footnotes and endnotes follow the paragraph that cites them, one line each, whic
 them beside the sentence they qualify (the PDF prints them at the foot of that page).
 Text boxes (`hp:drawText`) are read where their anchor stands. Page headers and footers,
 hidden comments, picture captions added by Hancom ("그림입니다.") and field parameters
-are not text of the release.
+are not text of the release. Content nested past `MAX_DEPTH` elements (only a hostile file
+nests so deep) is read as plain lines without recursion, so no depth exhausts the stack.
 
 The package is opened defensively: at most `MAX_ENTRIES` entries, `MAX_TOTAL` bytes
 uncompressed, no entry that inflates more than `MAX_RATIO` times, no `..` or absolute
-entry names, and XML through defusedxml with DTDs and entities refused.
+entry names, no XML part over `MAX_XML` inflated, and no DTD or entity declaration (a part
+that has one goes through defusedxml, which refuses it).
 
 >>> doc = load_hwpx(make_hwpx(["보도시점 2026. 4. 13.(월) 16:00", "훈장의 가치 바로잡는다"]))
 >>> doc.text.splitlines()[1]
@@ -38,6 +40,7 @@ bodopress.extractors.loaders.errors.LoadError: <hwpx> is not a readable zip arch
 """
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -46,6 +49,7 @@ from datetime import datetime, timezone
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
+from xml.etree import ElementTree as ET
 from xml.etree.ElementTree import ParseError
 
 from bodopress.extractors.loaders.errors import LoadError
@@ -57,6 +61,8 @@ MAX_TOTAL = 200 * 1024 * 1024
 MAX_RATIO = 200            # deflate tops out near 1000:1; real XML and BMPs stay under ~110:1
 RATIO_FLOOR = 1024 * 1024  # tiny entries may have any ratio without being a threat
 MIMETYPE = "application/hwp+zip"
+MAX_XML = 64 * 1024 * 1024  # one XML part, inflated; real sections stay under ~10 MB
+MAX_DEPTH = 200            # element levels read as structure; deeper content is read as flat text
 
 # Elements whose content is not text of the release (local names, namespace-free).
 SKIP = {"header", "footer", "hiddenComment", "shapeComment", "parameters", "secPr",
@@ -132,8 +138,16 @@ def read_entry(zf: zipfile.ZipFile, entry: str, name: str) -> bytes:
 
 
 def read_xml(zf: zipfile.ZipFile, entry: str, name: str):
+    size = zf.getinfo(entry).file_size
+    if size > MAX_XML:
+        raise LoadError("too_large", f"{name}: {entry} inflates to {size >> 20} MB, over the {MAX_XML >> 20} MB "
+                        "limit for one XML part; it was not parsed.")
     raw = read_entry(zf, entry, name)
     try:
+        if b"<!DOCTYPE" not in raw and raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            # no DTD, so no entity can be declared: the C parser, several times faster than
+            # defusedxml's Python-level one, reads it as safely
+            return ET.fromstring(raw)
         return SafeET.fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as e:
         raise LoadError("hwpx_unsafe", f"{name}: {entry} declares a DTD or entities ({type(e).__name__}), "
@@ -142,6 +156,7 @@ def read_xml(zf: zipfile.ZipFile, entry: str, name: str):
         raise LoadError("hwpx_broken", f"{name}: {entry} is not well-formed XML ({e}); re-download the file.") from None
 
 
+@functools.lru_cache(maxsize=4096)     # a few hundred distinct tags, looked up for every element
 def local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -219,21 +234,23 @@ class SectionReader:
         self.bullets = bullets or {}
         self.fields: dict[str, str] = {}
 
-    def blocks(self, el) -> list:
+    def blocks(self, el, depth: int = 0) -> list:
+        if depth > MAX_DEPTH:
+            return flat_text(el)
         out: list = []
         for child in el:
             tag = local(child.tag)
             if tag in SKIP or tag in NOTES:
                 continue
             if tag == "p":
-                out += self.paragraph(child)
+                out += self.paragraph(child, depth + 1)
             elif tag == "tbl":
-                out.append(self.table(child))
+                out.append(self.table(child, depth + 1))
             else:
-                out += self.blocks(child)
+                out += self.blocks(child, depth + 1)
         return out
 
-    def paragraph(self, p) -> list:
+    def paragraph(self, p, depth: int = 0) -> list:
         out: list = []
         notes: list = []
         line: list[str] = []
@@ -249,26 +266,30 @@ class SectionReader:
                 out.append(mark + text)
                 mark = ""
 
-        def walk(el):
+        def walk(el, depth):
+            if depth > MAX_DEPTH:
+                flush()
+                out.extend(flat_text(el))
+                return
             for child in el:
                 tag = local(child.tag)
                 if tag == "t":
                     line.append(self.text(child))
                 elif tag in NOTES:
-                    notes.extend(self.blocks(child))
+                    notes.extend(self.blocks(child, depth + 1))
                 elif tag in SKIP:
                     continue
                 elif tag == "tbl":
                     flush()
-                    out.append(self.table(child))
+                    out.append(self.table(child, depth + 1))
                 elif tag == "p":          # a text box's paragraphs, anchored in this one
                     flush()
-                    out.extend(self.paragraph(child))
+                    out.extend(self.paragraph(child, depth + 1))
                 elif tag == "compose":
                     line.append(child.get("composeText", ""))
                 else:
-                    walk(child)
-        walk(p)
+                    walk(child, depth + 1)
+        walk(p, depth)
         flush()
         return out + notes
 
@@ -286,19 +307,19 @@ class SectionReader:
             parts.append(child.tail or "")   # other children (markpen, titleMark, ...) are markers
         return "".join(parts)
 
-    def table(self, tbl) -> Grid:
+    def table(self, tbl, depth: int = 0) -> Grid:
         cells, caption = [], []
         for child in tbl:
             tag = local(child.tag)
             if tag == "caption":
-                caption = self.blocks(child)
+                caption = self.blocks(child, depth + 1)
             elif tag == "tr":
                 for tc in child:
                     if local(tc.tag) == "tc":
-                        cells.append(self.cell(tc, len(cells)))
+                        cells.append(self.cell(tc, depth + 2))
         return Grid(cells=cells, caption=caption)
 
-    def cell(self, tc, index: int) -> Cell:
+    def cell(self, tc, depth: int = 0) -> Cell:
         addr = span = None
         blocks = []
         for child in tc:
@@ -308,13 +329,26 @@ class SectionReader:
             elif tag == "cellSpan":
                 span = child
             elif tag == "subList":
-                blocks = self.blocks(child)
+                blocks = self.blocks(child, depth + 1)
         name = tc.get("name")
         if name and name not in self.fields:   # the government template names its cells (제목명, 기관명, …)
             self.fields[name] = flatten(blocks)
         return Cell(row=_int(addr, "rowAddr"), col=_int(addr, "colAddr"),
                     rowspan=max(_int(span, "rowSpan", 1), 1), colspan=max(_int(span, "colSpan", 1), 1),
                     blocks=blocks, borders=self.borders.get(tc.get("borderFillIDRef"), VISIBLE))
+
+
+def flat_text(el) -> list[str]:
+    """Content nested past `MAX_DEPTH`, read without structure (and without recursion): the
+    text of each paragraph inside it on a line of its own, in document order."""
+    out = []
+    for p in el.iter():
+        if local(p.tag) == "p":
+            text = "".join(SectionReader.text(t) for run in p if local(run.tag) == "run"
+                           for t in run if local(t.tag) == "t")
+            if text.strip():
+                out.append(text)
+    return out
 
 
 def _int(el, attr: str, default: int = 0) -> int:
