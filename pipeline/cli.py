@@ -360,8 +360,8 @@ def main(argv=None) -> int:
                    help="exit 0 even when some files became error rows (for schedulers that alert on crashes only)")
     p.add_argument("--workers", type=int, default=2, help="extraction worker processes (default 2)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds a file may take (default 120)")
-    p.add_argument("--max-memory", type=int, default=512, metavar="MB",
-                   help="memory a file may take in its worker beyond Kiwi's, MB (default 512)")
+    p.add_argument("--max-memory", type=int, default=384, metavar="MB",
+                   help="memory a file may take in its worker beyond Kiwi's, MB (default 384)")
     p.add_argument("--task-runner", choices=["process", "dask"], default="process",
                    help="process: a local worker pool (default); dask: a Dask cluster via prefect-dask")
     p.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="scheduler of an existing Dask cluster "

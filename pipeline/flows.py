@@ -28,6 +28,7 @@ for _key, _value in {
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from bodopress.pipeline import ledger as L  # noqa: E402
 from bodopress.pipeline import review, server, workers  # noqa: E402
@@ -37,6 +38,7 @@ from bodopress.pipeline.tasks import FileResult, discover, process_file  # noqa:
 DASK_BATCH = 16
 on_progress: Callable[[str, bool], None] | None = None   # the CLI's progress display: (file, ok) per file
 on_plan: Callable[[int], None] | None = None             # ... and how many files the run will process
+prestarted: workers.Pool | None = None   # workers run_ingest started while the API server starts
 
 
 @task(name="discover", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -55,7 +57,9 @@ def extract_files(jobs: list[tuple[str, Path]], law_names: str | None, n_workers
     """All of a run's files through the bounded worker pool, in completion order."""
     logger = get_run_logger()
     results = []
-    with workers.Pool(n_workers, limits, law_names) as pool:
+    pool = prestarted if prestarted is not None and (prestarted.n, prestarted.limits, prestarted.law_names) == (
+        n_workers, limits, law_names) else workers.Pool(n_workers, limits, law_names)
+    with pool:
         for r in pool.map(jobs):
             for e in r.rows.get("errors", []):
                 logger.warning("%s: %s (%s)", e["source_file"], e["message"], e["error_type"])
@@ -133,19 +137,20 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
             plan = L.Plan(forgotten=[f for f in forget if f in store.ledger()])
         else:
             files, refused = discover_files(raw) if raw.is_dir() else ([], [])
-            plan = plan_run(raw, files, store.ledger(), version, force)
+            plan = plan_run(raw, quote(files), quote(store.ledger()), version, force)
         jobs = [(rel, path) for rel, path in files if path in set(plan.todo)]
         if on_plan:
             on_plan(len(jobs))
         if use_dask:
             results = _on_dask(jobs, law_names, limits)
         else:
-            results = extract_files(jobs, law_names, n_workers, limits)
+            results = extract_files(quote(jobs), law_names, n_workers, limits)
         known = store.ledger()
         plan.missing = [m for m in plan.missing if m not in {r.source_file for r in refused}]
         refused = [r for r in refused if force or known.get(r.source_file, {}).get("error_type")
                    != r.rows["errors"][0]["error_type"]]
-        info, report = commit_run(store, results + refused, plan, version, run, keep_history)
+        # quote(): Prefect would otherwise walk every row of every result to look for futures
+        info, report = commit_run(store, quote(results + refused), quote(plan), version, run, keep_history)
     for rel in plan.missing:
         logger.warning("%s is gone from %s; its rows stay in %s", rel, raw, curated)
     summary = {"files": len(files) + len(refused), "ok": info["ok"],
@@ -233,8 +238,18 @@ def run_ingest(raw: Path, curated: Path, law_names: str | None = None, force: bo
         flow_ = ingest.with_options(task_runner=dask_runner(options.pop("dask_address", None)))
         options["use_dask"] = True
     options.pop("dask_address", None)
-    with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        return flow_(raw, curated, law_names, force, keep_history, **options)
+    global prestarted
+    if not options.get("use_dask") and not options.get("forget"):   # Kiwi builds while the server starts
+        limits = workers.Limits(options.get("timeout", workers.Limits.timeout),
+                                options.get("max_memory_mb", workers.Limits.memory >> 20) << 20)
+        prestarted = workers.Pool(options.get("n_workers", 2), limits, law_names).start()
+    try:
+        with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            return flow_(raw, curated, law_names, force, keep_history, **options)
+    finally:
+        if prestarted is not None:
+            prestarted.close()
+            prestarted = None
 
 
 def reextract(raw: Path, curated: Path, law_names: str | None = None, accept: bool = False, **options) -> dict:

@@ -10,7 +10,7 @@ so an allocation past it fails at once instead of swapping. When the parent ends
 it ends, its workers die with it (parent-death signal).
 
 >>> Limits().timeout, Limits().memory >> 20
-(120.0, 512)
+(120.0, 384)
 """
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-POLL = 0.05   # seconds between checks of a busy worker's memory
+POLL = 0.02   # seconds between checks of a busy worker's memory (a flate bomb grows fast)
 
 
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 120.0            # seconds per file (a 50-page release takes a few)
-    memory: int = 512 << 20           # resident bytes per worker beyond what it holds at start
+    memory: int = 384 << 20           # resident bytes per worker beyond what it holds at start
 
 
 def die_with_parent() -> None:
@@ -129,6 +129,12 @@ class Pool:
             if s.proc.is_alive():
                 s.kill()
         self.slots = []
+
+    def start(self) -> "Pool":
+        """Start every worker now (each builds Kiwi while the caller does other work)."""
+        while len(self.slots) < self.n:
+            self.slots.append(_Slot(self.ctx, self.law_names, self.limits))
+        return self
 
     def map(self, jobs: Iterable[tuple[str, Path]], on_start: Callable[[str], None] | None = None) -> Iterator:
         from bodopress.pipeline import tasks

@@ -154,8 +154,10 @@ def build(raw: Path, hwp_sample: Path | None = None, heavy: bool = True) -> dict
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("readme.txt", "not a document")
     put("other.hwpx", buf.getvalue(), "unsupported_zip")
-    put("bomb.hwpx", _hwpx(_section("<hp:p><hp:run><hp:t>" + "가" * (30 << 20) + "</hp:t></hp:run></hp:p>")),
-        "hwpx_unsafe")
+    put("bomb.hwpx", _hwpx(_section("<hp:p><hp:run><hp:t>" + "가" * (6 << 20) + "</hp:t></hp:run></hp:p>")),
+        "hwpx_unsafe")                              # 18 MB of XML from a few kB: a zip bomb's ratio
+    put("huge-section.hwpx", _hwpx(_section("<hp:p><hp:run><hp:t>" + "가" * (30 << 20) + "</hp:t></hp:run></hp:p>")),
+        "too_large")                                # a 90 MB section is refused before it is parsed
     put("escape.hwpx", _hwpx(_section(""), {"../../evil.xml": b"x"}), "hwpx_unsafe")
     put("laughs.hwpx", _hwpx(b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
                              b'<hs:sec xmlns:hs="urn:s">&b;</hs:sec>'), "hwpx_unsafe")
