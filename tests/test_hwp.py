@@ -14,9 +14,7 @@ from bodopress.extractors.loaders.hwp import inflate, load_hwp, para_text, recor
 from bodopress.extractors.loaders import LoadError, load
 
 HERE = Path(__file__).parent
-DEV = HERE.parents[1] / "shared" / "corpus" / "dev"
-REAL = DEV / "156754268.hwp"
-needs_dev = pytest.mark.skipif(not REAL.is_file(), reason="../shared/corpus/dev/156754268.hwp is not present")
+REAL = HERE / "regressions" / "156754268.hwp"      # a real HWP 5 release kept with the tests
 
 
 def record(tag: int, level: int, payload: bytes) -> bytes:
@@ -39,7 +37,6 @@ def with_flags(tmp_path: Path, flags: int) -> bytes:
     return path.read_bytes()
 
 
-@needs_dev
 def test_real_release_header_title_and_contacts():
     doc = load(REAL)
     lines = doc.text.split("\n")
@@ -67,14 +64,12 @@ def test_real_release_header_title_and_contacts():
     assert doc.created_at is not None and doc.created_at.year == 2026
 
 
-@needs_dev
 def test_password_flag_is_refused(tmp_path):
     with pytest.raises(LoadError) as e:
         load_hwp(with_flags(tmp_path, 0x2), source_file="locked.hwp")
     assert e.value.error_type == "hwp_encrypted" and "locked.hwp" in e.value.message
 
 
-@needs_dev
 def test_distribution_document_is_refused(tmp_path):
     with pytest.raises(LoadError) as e:
         load_hwp(with_flags(tmp_path, 0x4), source_file="locked.hwp")
@@ -113,11 +108,10 @@ def test_para_text_controls():
     assert para_text(data) == ["가 나\n다", b"tbl ", "라 마"]
 
 
-def test_bullet_styles_get_their_mark_back():
+@pytest.mark.corpus
+def test_bullet_styles_get_their_mark_back(shared):
     """A `- 부제목` typed as a bulleted paragraph style carries no `-` in PARA_TEXT; the loader adds it."""
-    path = HERE.parents[1] / "shared" / "corpus" / "pool" / "rhwp" / "law_plenary_20260507__hy-002.hwp"
-    if not path.is_file():
-        pytest.skip("../shared/corpus/pool/rhwp is not present")
+    path = shared / "corpus" / "pool" / "rhwp" / "law_plenary_20260507__hy-002.hwp"
     from bodopress.extractors.metadata import extract as release
     doc = load(path)
     assert "\n- ｢지속가능한 연근해어업 발전법안｣" in doc.text
@@ -126,10 +120,7 @@ def test_bullet_styles_get_their_mark_back():
 
 def test_template_cell_names_are_read():
     """Named cells (the government template's 제목명, 부제목명, …) come out as Document.fields."""
-    path = DEV / "156754268.hwp"
-    if not path.is_file():
-        pytest.skip("../shared/corpus/dev is not present")
-    fields = load(path).fields
+    fields = load(REAL).fields
     assert fields["제목명"] == "석유화학제품 생산현장 릴레이 점검"
     assert fields["부제목명"].split("\n")[1] == "- 보건‧의료, 생활필수품, 핵심산업 공급망 차질 없도록 최우선 관리 -"
 

@@ -14,7 +14,7 @@ from bodopress.extractors.loaders import LoadError, load
 
 HERE = Path(__file__).parent
 DEV = HERE.parents[1] / "shared" / "corpus" / "dev"
-needs_dev = pytest.mark.skipif(not DEV.is_dir(), reason="../shared/corpus/dev is not present")
+REGRESSIONS = HERE / "regressions"
 
 HP = 'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph"'
 
@@ -56,7 +56,7 @@ def refused(data: bytes, code: str) -> LoadError:
 
 # -- real releases ---------------------------------------------------------------------------
 
-@needs_dev
+@pytest.mark.corpus
 def test_real_release_header_title_and_contacts():
     doc = load(DEV / "156754093.hwpx")
     lines = doc.text.split("\n")
@@ -80,9 +80,8 @@ def test_real_release_header_title_and_contacts():
     assert "\t" not in doc.text[:contacts.char_start]   # no stray tab outside tables
 
 
-@needs_dev
 def test_real_release_two_line_header_box():
-    lines = load(DEV / "156754290.hwpx").text.split("\n")
+    lines = load(REGRESSIONS / "156754290.hwpx").text.split("\n")
     assert lines[1:5] == ["보도시점 (온라인) 2026. 4. 13.(월) 16:00", "(지 면) 2026. 4. 14.(화) 조간",
                           "훈장의 가치 바로잡는다", "부적절한 정부포상 전면 재검토 착수"]
 

@@ -11,14 +11,11 @@ from bodopress.extractors import dates, laws
 from bodopress.extractors.document import Document
 
 HERE = Path(__file__).parent
-SHARED = HERE.parents[1] / "shared"
-LAW_NAMES = SHARED / "peers" / "korean_law_names.txt"
+LAW_NAMES = Path(laws.__file__).parent / "data" / "laws_official_names.tsv"   # shipped as package data
 
 
 @pytest.fixture(scope="module")
 def law_names():
-    if not LAW_NAMES.exists():
-        pytest.skip(f"{LAW_NAMES} is absent: the official law-name list lives in ../shared")
     return laws.LawNames.from_file(LAW_NAMES)
 
 
@@ -65,10 +62,8 @@ def test_every_official_name_reads_as_a_law():
 
 def test_motie_release_names():
     """The dev release the issue came from: every required name, nothing else but the optional decree."""
-    path = SHARED / "corpus" / "dev" / "motie-2026-05-28-first-year.txt"
-    gold_path = SHARED / "eval" / "gold-dev" / "motie-2026-05-28-first-year.json"
-    if not path.exists() or not gold_path.exists():
-        pytest.skip("../shared corpus or gold is absent")
+    path = HERE / "regressions" / "motie-2026-05-28-first-year.txt"
+    gold_path = HERE / "regressions" / "motie-2026-05-28-first-year.gold.json"
     from bodopress.extractors.loaders import load
     doc = Document.from_source(load(path))
     rows = laws.extract(doc, dates.extract(doc, date(2026, 5, 28)))
