@@ -181,7 +181,9 @@ class Pool:
                     deaths += job is None
                     if deaths > 3 * self.n:
                         raise RuntimeError("extraction workers die as they start; run `bodo extract FILE` "
-                                           "on one release to see why.")
+                                           "on one release to see why (a script that starts an ingest must "
+                                           "keep its top level under `if __name__ == '__main__':`, as workers "
+                                           "are spawned and import it).")
                     self.slots[i] = _Slot(self.ctx, self.law_names, self.limits)
                     if job is not None:
                         running -= 1
