@@ -21,6 +21,8 @@ import pytest
 
 from bodopress.pipeline.store import Store
 
+import procs
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN_COLUMNS = {"first_run", "processed_run", "processed_at"}
 
@@ -100,19 +102,6 @@ def test_a_kill_at_each_write_step_recovers_to_before_or_after(before_and_after,
     assert state(cur) == state(after), step
 
 
-def _session_alive(sid: int) -> list[int]:
-    out = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[3]) == sid:
-                out.append(int(d.name))
-    return out
-
-
 @pytest.mark.flow
 def test_a_killed_ingest_leaves_nothing_running_and_the_next_run_heals(before_and_after, tmp_path):
     raw, _, _ = before_and_after
@@ -124,9 +113,9 @@ def test_a_killed_ingest_leaves_nothing_running_and_the_next_run_heals(before_an
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 10
-    while _session_alive(proc.pid) and time.monotonic() < deadline:
+    while procs.session(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _session_alive(proc.pid) == []     # no API server, no worker outlives the run
+    assert procs.session(proc.pid) == []     # no API server, no worker outlives the run
     done = subprocess.run([sys.executable, "-m", "bodopress.pipeline.cli", "ingest", str(raw), "--curated", str(cur)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -6,7 +6,6 @@ in bounded time with the whole process tree under 1.5 GB.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -15,32 +14,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+import procs
 from hostile import build
 
 HERE = Path(__file__).resolve().parent
 LIMIT_S, LIMIT_RSS = 300, 1536 << 20
-
-
-def _tree_rss(root: int) -> int:
-    """Resident bytes of `root` and every process below it (the API server and the workers too)."""
-    parent, rss = {}, {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            stat = (d / "stat").read_text()
-            parent[int(d.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
-            rss[int(d.name)] = int((d / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            continue
-    tree, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, ppid in parent.items():
-            if ppid in tree and pid not in tree:
-                tree.add(pid)
-                grew = True
-    return sum(rss.get(pid, 0) for pid in tree)
 
 
 def _ingest(raw: Path, curated: Path) -> tuple[int, float, int]:
@@ -51,7 +29,7 @@ def _ingest(raw: Path, curated: Path) -> tuple[int, float, int]:
                             start_new_session=True)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        peak = max(peak, procs.tree_rss(proc.pid))
         if time.monotonic() - start > LIMIT_S:
             proc.kill()
             pytest.fail(f"the run took longer than {LIMIT_S} s")

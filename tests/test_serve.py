@@ -24,28 +24,11 @@ import pytest
 from bodopress.pipeline.serve import SERVED_CURATED, SERVED_RAW, ApiServer, prefect_home, schedule_text
 from bodopress.pipeline.server import new_auth
 
+import procs
+
 DEV = Path(__file__).resolve().parent / "regressions"      # real releases kept with the tests
 MOTIE = "motie-2026-05-28-first-year.txt"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _children(pid: int) -> set[int]:
-    """Every descendant of `pid`, from /proc."""
-    parent = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text()
-            except OSError:
-                continue
-            parent[int(d.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
-    out, todo = set(), [pid]
-    while todo:
-        p = todo.pop()
-        kids = {c for c, pp in parent.items() if pp == p}
-        out |= kids
-        todo += list(kids)
-    return out
 
 
 def _alive(pid: int) -> bool:
@@ -109,7 +92,7 @@ def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path):
                 _api(f"{url}/api/flow_runs/filter", wrong, {})
             assert refused.value.code == 401
         assert _api(f"{url}/api/flow_runs/filter", auth, {}) == []
-        servers = [p for p in _children(proc.pid) if "prefect server start" in _cmd(p) and f"--port {port}" in _cmd(p)]
+        servers = [p for p in procs.descendants(proc.pid) if "prefect server start" in _cmd(p) and f"--port {port}" in _cmd(p)]
         assert len(servers) == 1
         server_pid = servers[0]
 
@@ -149,7 +132,7 @@ def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path):
                       {"parameters": {"raw": str(raw), "curated": str(other)}})
         assert _wait_for(lambda: finished(forged["id"]), 90, "the forged run ending", proc, log)["type"] == "FAILED"
         assert not other.exists()
-        family = _children(proc.pid)
+        family = procs.descendants(proc.pid)
         names = {p: _cmd(p) for p in family}
     finally:
         proc.send_signal(signal.SIGINT)
