@@ -138,7 +138,8 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
         else:
             files, refused = discover_files(raw) if raw.is_dir() else ([], [])
             plan = plan_run(raw, quote(files), quote(store.ledger()), version, force)
-        jobs = [(rel, path) for rel, path in files if path in set(plan.todo)]
+        todo = set(plan.todo)
+        jobs = [(rel, path) for rel, path in files if path in todo]
         if on_plan:
             on_plan(len(jobs))
         if use_dask:
