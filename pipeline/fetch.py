@@ -530,9 +530,9 @@ def run_fetch(raw: Path, since=None, until=None, api_url: str = API_URL, with_ap
               min_interval: float = MIN_INTERVAL, backoff: float = BACKOFF) -> dict:
     """Run the flow in this process against an API server that dies with it, with no heartbeat
     thread (as `flows.run_ingest` does: a local run has no server to tell it is alive)."""
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
     from bodopress.pipeline import server
+    server.prestart()
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return fetch_flow(raw, since, until, api_url, with_appendices, min_interval, backoff)
 

@@ -14,24 +14,16 @@ import os
 from pathlib import Path
 from typing import Callable
 
-# Local runs: no telemetry, no log shipping to the API, quiet INFO. Set before Prefect
-# is imported; an operator's own environment wins.
-for _key, _value in {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-    "PREFECT_LOGGING_TO_API_ENABLED": "false",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
-    "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",   # a fresh database migrates first
-}.items():
-    os.environ.setdefault(_key, _value)
+from bodopress.pipeline import server  # stdlib only, so this runs before Prefect is imported
+
+server.local_defaults()
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
 from bodopress.pipeline import ledger as L  # noqa: E402
-from bodopress.pipeline import review, server, workers  # noqa: E402
+from bodopress.pipeline import review, workers  # noqa: E402
 from bodopress.pipeline.store import KEEP_HISTORY, Change, Store  # noqa: E402
 from bodopress.pipeline.tasks import FileResult, discover, process_file  # noqa: E402
 
@@ -240,6 +232,7 @@ def run_ingest(raw: Path, curated: Path, law_names: str | None = None, force: bo
         options["use_dask"] = True
     options.pop("dask_address", None)
     global prestarted
+    server.prestart()
     if not options.get("use_dask") and not options.get("forget"):   # Kiwi builds while the server starts
         limits = workers.Limits(options.get("timeout", workers.Limits.timeout),
                                 options.get("max_memory_mb", workers.Limits.memory >> 20) << 20)

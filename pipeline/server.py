@@ -1,14 +1,18 @@
 """The Prefect API a run talks to, owned by the process that needs it and dying with it.
 
-Prefect's own ephemeral mode starts a uvicorn subprocess that outlives a process killed
-with SIGKILL. Here the same app (`prefect.server.api.server:create_app`, the UI off) is
-started by us, on a free loopback port, in its own session, with a parent-death signal,
-and stopped on exit: nothing is left running however the run ends. `bodo serve` starts a
-full `prefect server start` the same way, protected by a basic-auth string only the
-operator knows (`PREFECT_SERVER_API_AUTH_STRING` on the server, `PREFECT_API_AUTH_STRING`
-for its clients), so no other local process can create flow runs.
+A local run (`bodo ingest`, `bodo fetch`) serves Prefect's API app
+(`prefect.server.api.server:create_app`, ephemeral: no UI, no services) from a thread of its
+own process, on a loopback socket it binds itself: nothing is left running however the run
+ends, and nothing is imported or started twice. Prefect's own ephemeral mode starts a uvicorn
+subprocess instead, which costs a second interpreter importing Prefect (several seconds of a
+core here), and outlives a process killed with SIGKILL.
 
->>> ApiServer(Path("/tmp/x"), ephemeral=True).url.startswith("http://127.0.0.1:")
+`bodo serve` starts a full `prefect server start` (UI, scheduler) as a process of its own
+session with a parent-death signal, protected by a basic-auth string only the operator knows
+(`PREFECT_SERVER_API_AUTH_STRING` on the server, `PREFECT_API_AUTH_STRING` for its clients),
+so no other local process can create flow runs.
+
+>>> ApiServer(Path("/tmp/x")).url.startswith("http://127.0.0.1:")
 True
 """
 from __future__ import annotations
@@ -21,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -28,6 +33,7 @@ from pathlib import Path
 # A served deployment's runs work on these directories and no others (pipeline.serve sets them).
 SERVED_RAW, SERVED_CURATED = "BODO_SERVED_RAW", "BODO_SERVED_CURATED"
 HEALTH_TIMEOUT = 180.0     # a fresh database migrates first: 13–16 s here, more on a slow disk
+_local: "LocalApi | None" = None   # started early by prestart(), adopted by api()
 
 
 def free_port() -> int:
@@ -45,9 +51,8 @@ def _die_with_parent() -> None:   # runs in the child between fork and exec
 class ApiServer:
     """A Prefect API server process of our own: own port, own session, dies with us."""
 
-    def __init__(self, home: Path | None, ephemeral: bool = False, auth: str | None = None, port: int | None = None):
+    def __init__(self, home: Path | None, auth: str | None = None, port: int | None = None):
         self.home = Path(home) if home else None
-        self.ephemeral = ephemeral
         self.auth = auth
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
@@ -61,11 +66,6 @@ class ApiServer:
         return f"{self.url}/api"
 
     def command(self) -> list[str]:
-        if self.ephemeral:
-            import prefect
-            return [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
-                    "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-                    "--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
         return [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
 
     def environment(self) -> dict[str, str]:
@@ -74,11 +74,8 @@ class ApiServer:
                    PREFECT_SERVER_API_PORT=str(self.port), DO_NOT_TRACK="1")
         if self.home:
             env["PREFECT_HOME"] = str(self.home)
-        if self.ephemeral:
-            env.update(PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
-        else:
-            # The scheduler wakes every 60 s by default: a new deployment would wait that long.
-            env.setdefault("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "10")
+        # The scheduler wakes every 60 s by default: a new deployment would wait that long.
+        env.setdefault("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "10")
         if self.auth:
             env["PREFECT_SERVER_API_AUTH_STRING"] = self.auth
         return env
@@ -145,19 +142,99 @@ def new_auth() -> str:
     return f"bodo:{secrets.token_urlsafe(24)}"
 
 
+class LocalApi:
+    """Prefect's API app (ephemeral: no UI, no services) served by uvicorn from a daemon thread
+    of this process, on a loopback socket bound here (no port race). The thread imports the
+    server while the caller imports the rest, so start it first."""
+
+    def __init__(self):
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.api_url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/api"
+        self.server = None
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._serve, name="prefect-api", daemon=True)
+
+    def start(self) -> "LocalApi":
+        self.thread.start()
+        return self
+
+    def _serve(self) -> None:
+        try:
+            import uvicorn
+            from prefect.server.api.server import create_app
+            from prefect.settings import temporary_settings
+            # Automations (the triggers and actions services) belong to a real server; reading
+            # them at start is most of a local API's start-up (2.0 s against 0.6 s here).
+            with temporary_settings({"server.services.triggers.enabled": False}):
+                config = uvicorn.Config(create_app(ephemeral=True, final=True), log_level="error", lifespan="on")
+                self.server = uvicorn.Server(config)   # signals stay with the main thread (uvicorn's rule)
+                self.server.run(sockets=[self.socket])
+        except BaseException as e:   # uvicorn exits with SystemExit on a failed start
+            self.failure = e
+
+    def wait(self, timeout: float = HEALTH_TIMEOUT) -> "LocalApi":
+        deadline = time.monotonic() + timeout
+        while not (self.server is not None and self.server.started):
+            if not self.thread.is_alive():
+                raise RuntimeError(f"the Prefect API did not start: {self.failure!r}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Prefect API did not start within {timeout:.0f} s")
+            time.sleep(0.05)
+        return self
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+        if self.thread.is_alive():
+            self.thread.join(grace)
+        self.socket.close()
+
+
+def local_defaults() -> None:
+    """Local runs: no telemetry, no log shipping to the API, quiet INFO, no persisted results.
+    Set before Prefect is imported (its settings are read then); an operator's own environment wins."""
+    for key, value in {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_TO_API_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+def prestart() -> None:
+    """Start the local API now, before the caller imports Prefect, unless the environment
+    names a server (a profile's server is found, and this one stopped, by api())."""
+    global _local
+    local_defaults()
+    if _local is None and not os.environ.get("PREFECT_API_URL"):
+        _local = LocalApi().start()
+
+
 @contextlib.contextmanager
-def api(home: Path | None = None):
-    """The settings a flow run needs: the operator's server where one is configured, else an
-    ephemeral one of ours for as long as the block runs."""
+def api():
+    """The settings a flow run needs: the operator's server where one is configured, else a
+    local API in this process for as long as the block runs."""
+    global _local
+    local, _local = _local, None
     from prefect.settings import PREFECT_API_URL, temporary_settings
     if configured_api_url():
+        if local is not None:
+            local.stop()
         yield None
         return
-    with ApiServer(home, ephemeral=True) as server, temporary_settings({PREFECT_API_URL: server.api_url}):
-        try:
-            yield server
-        finally:
-            _drain_events()
+    local = (local or LocalApi().start()).wait()
+    try:
+        with temporary_settings({PREFECT_API_URL: local.api_url}):
+            try:
+                yield local
+            finally:
+                _drain_events()
+    finally:
+        local.stop()
 
 
 def _drain_events(timeout: float = 10.0) -> None:

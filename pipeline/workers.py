@@ -53,7 +53,7 @@ def _worker(conn, law_names: str | None, memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent decides when to stop
     from bodopress.extractors import kiwi
     from bodopress.pipeline import tasks
-    kiwi.kiwi()
+    kiwi.kiwi().tokenize("가")       # Kiwi's first call sets up ≈1 s of state: pay it before the first file
     names = tasks.law_names_from(law_names)
     with contextlib.suppress(Exception):
         import resource
