@@ -638,11 +638,18 @@ ORDINALS = {w.replace(" ", ""): int(n) for w, n in _ordinals}
 REL_MONTHS = _alt(w for w, (u, _) in RELATIVE.items() if u == "month")
 NTH = re.compile(
     rf"(?:(?:(?P<Y>{Y4}){S}년{S})?(?<![\d.])(?P<M>{MM}){S}월|(?<![가-힣])(?P<RM>{REL_MONTHS})){S}"
-    rf"(?P<n>{_alt(w for w, _ in _ordinals)}){S}(?:주{S})?(?:(?P<W>{WDC})요일|(?P<last>날))")
+    rf"(?P<n>{_alt(w for w, _ in _ordinals)}){S}(?:주{S})?(?:(?P<W>{WDC})요일|(?P<last>날))"
+    rf"|(?:(?:(?P<Y2>{Y4}){S}년{S})?(?<![\d.])(?P<M2>{MM}){S}월|(?<![가-힣])(?P<RM2>{REL_MONTHS})){S}"
+    rf"(?P<n2>{_alt(w for w, _ in _ordinals)}){S}주(?:차)?(?=[^가-힣]|$|{_alt(PARTICLES)})(?!{S}{WDC}요일)")
 
 
 def build_nth(m: re.Match, c: Ctx) -> Atom | None:
+    """3월 셋째 주 토요일, 다음 달 마지막 날; and a week of a month (10월 첫째 주): the Monday-to-
+    Sunday week holding day 1 + 7(n-1), the last one the week holding the month's last day."""
     g = m.groupdict()
+    week = g["n2"] is not None
+    if week:
+        g.update(Y=g["Y2"], M=g["M2"], RM=g["RM2"], n=g["n2"], W=None, last=None)
     if not g["Y"] and c.ref is None:
         return None
     if g["RM"]:                                       # 다음 달 셋째 주 토요일
@@ -650,6 +657,13 @@ def build_nth(m: re.Match, c: Ctx) -> Atom | None:
     else:
         y, mo = int(g["Y"]) if g["Y"] else c.ref.year, int(g["M"])
     n = ORDINALS[re.sub(r"\s", "", g["n"])]
+    if week:
+        anchor = month_end(y, mo) if n == -1 else date(y, mo, 1) + timedelta(days=7 * (n - 1))
+        if anchor.month != mo:
+            return None
+        monday = anchor - timedelta(days=anchor.weekday())
+        return Atom(m.start(), m.end(), relative=not g["Y"], y_own=bool(g["Y"]),
+                    span=(monday, monday + timedelta(days=6), "day"))
     if g["last"]:
         day = month_end(y, mo) if n == -1 else (date(y, mo, n) if n > 0 else None)
     else:
