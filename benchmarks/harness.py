@@ -293,6 +293,7 @@ def run_plain(raw: Path, curated: Path) -> dict:
         subprocess.run([sys.executable, *args], capture_output=True, check=True)
         return time.perf_counter() - t
     import_s = min(timed("-c", "import prefect") - timed("-c", "pass") for _ in range(2))
+    shutil.rmtree(curated, ignore_errors=True)
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", PLAIN_ARM, str(raw), str(curated)], capture_output=True, text=True)
     return {"wall": time.perf_counter() - t, "rc": proc.returncode, "import_s": import_s,
