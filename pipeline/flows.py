@@ -10,7 +10,6 @@ mechanism: no task result is cached or persisted by Prefect.
 """
 from __future__ import annotations
 
-import itertools
 import os
 from pathlib import Path
 from typing import Callable
@@ -32,7 +31,6 @@ DASK_BATCH = 16
 on_progress: Callable[[str, bool], None] | None = None   # the CLI's progress display: (file, ok) per file
 on_plan: Callable[[int], None] | None = None             # ... and how many files the run will process
 prestarted: workers.Pool | None = None   # workers run_ingest started while the API server starts
-prefetched_stats: dict[str, tuple] = {}   # ... the files it gave them meanwhile, as it saw them
 
 
 @task(name="discover", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -46,24 +44,15 @@ def plan_run(raw: Path, files, ledger: dict, version: L.Version, force: bool) ->
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_files(jobs: list[tuple[str, Path]], stats: dict[str, tuple], law_names: str | None, n_workers: int,
+def extract_files(jobs: list[tuple[str, Path]], law_names: str | None, n_workers: int,
                   limits: workers.Limits) -> list[FileResult]:
-    """All of a run's files through the bounded worker pool, in completion order. Files the
-    prestarted pool extracted while Prefect started are taken as they are where the plan's
-    file is the one that was read (same path, size, times and inode)."""
+    """All of a run's files through the bounded worker pool, in completion order."""
     logger = get_run_logger()
     results = []
     pool = prestarted if prestarted is not None and (prestarted.n, prestarted.limits, prestarted.law_names) == (
         n_workers, limits, law_names) else workers.Pool(n_workers, limits, law_names)
-    early = pool.take_prefetched() if pool is prestarted else {}
-    reused = [early[(rel, str(path))] for rel, path in jobs
-              if (rel, str(path)) in early and prefetched_stats.get(rel) == stats.get(rel)]
-    taken = {r.source_file for r in reused}
-    if early:
-        logger.info("%d of %d files were extracted while Prefect started (%d of those taken)",
-                    len(early), len(jobs), len(reused))
     with pool:
-        for r in itertools.chain(reused, pool.map([(rel, path) for rel, path in jobs if rel not in taken])):
+        for r in pool.map(jobs):
             for e in r.rows.get("errors", []):
                 logger.warning("%s: %s (%s)", e["source_file"], e["message"], e["error_type"])
             results.append(r)
@@ -148,8 +137,7 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
         if use_dask:
             results = _on_dask(jobs, law_names, limits)
         else:
-            results = extract_files(quote(jobs), quote({rel: plan.stats.get(rel) for rel, _ in jobs}), law_names,
-                                    n_workers, limits)
+            results = extract_files(quote(jobs), law_names, n_workers, limits)
         known = store.ledger()
         plan.missing = [m for m in plan.missing if m not in {r.source_file for r in refused}]
         refused = [r for r in refused if force or known.get(r.source_file, {}).get("error_type")
@@ -243,17 +231,12 @@ def run_ingest(raw: Path, curated: Path, law_names: str | None = None, force: bo
         flow_ = ingest.with_options(task_runner=dask_runner(options.pop("dask_address", None)))
         options["use_dask"] = True
     options.pop("dask_address", None)
-    global prestarted, prefetched_stats
+    global prestarted
     server.prestart()
-    if not options.get("use_dask") and not options.get("forget"):
-        # The workers build Kiwi, then extract what the run will most likely ask for, while
-        # Prefect starts (≈8 s of this process); the flow plans again under the store's lock
-        # and takes a prefetched result only for the very file it plans (extract_files).
+    if not options.get("use_dask") and not options.get("forget"):   # Kiwi builds while the server starts
         limits = workers.Limits(options.get("timeout", workers.Limits.timeout),
                                 options.get("max_memory_mb", workers.Limits.memory >> 20) << 20)
         prestarted = workers.Pool(options.get("n_workers", 2), limits, law_names).start()
-        jobs, prefetched_stats = _early_plan(Path(raw), Path(curated), law_names, force)
-        prestarted.prefetch(jobs)
     try:
         with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             return flow_(raw, curated, law_names, force, keep_history, **options)
@@ -261,20 +244,6 @@ def run_ingest(raw: Path, curated: Path, law_names: str | None = None, force: bo
         if prestarted is not None:
             prestarted.close()
             prestarted = None
-        prefetched_stats = {}
-
-
-def _early_plan(raw: Path, curated: Path, law_names: str | None, force: bool) -> tuple[list, dict]:
-    """The files a run is about to extract and their stats, planned without the store's lock
-    (for prefetching only: on any failure, nothing is prefetched)."""
-    try:
-        files, _ = discover(raw.resolve())
-        p = L.plan(raw.resolve(), files, Store(curated.resolve()).ledger(), L.current_version(law_names), force)
-    except Exception:
-        return [], {}
-    todo = set(p.todo)
-    jobs = [(rel, path) for rel, path in files if path in todo]
-    return jobs, {rel: p.stats.get(rel) for rel, _ in jobs}
 
 
 def reextract(raw: Path, curated: Path, law_names: str | None = None, accept: bool = False, **options) -> dict:

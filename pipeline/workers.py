@@ -18,12 +18,11 @@ import contextlib
 import multiprocessing as mp
 import os
 import signal
-import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 POLL = 0.02   # seconds between checks of a busy worker's memory (a flate bomb grows fast)
 
@@ -106,11 +105,7 @@ class _Slot:
 
 
 class Pool:
-    """`with Pool(2) as pool: for result in pool.map(jobs): ...` — results in completion order.
-
-    `prefetch(jobs)` starts on files before anyone asks (a run's workers extract while Prefect
-    starts); `take_prefetched()` stops it once the files in work are done and returns what it
-    got, `{(relative path, path): result}`. The pool is driven by one thread at a time."""
+    """`with Pool(2) as pool: for result in pool.map(jobs): ...` — results in completion order."""
 
     def __init__(self, workers: int = 2, limits: Limits = Limits(), law_names: str | None = None):
         self.n = max(1, workers)
@@ -118,34 +113,6 @@ class Pool:
         self.law_names = law_names
         self.ctx = mp.get_context("spawn")
         self.slots: list[_Slot] = []
-        self._stop = threading.Event()
-        self._prefetch: threading.Thread | None = None
-        self._prefetched: dict[tuple[str, str], object] = {}
-        self._prefetch_error: BaseException | None = None
-
-    def prefetch(self, jobs: Iterable[tuple[str, Path]]) -> None:
-        def drive():
-            try:
-                for r in self.map(jobs, stop=self._stop):
-                    self._prefetched[(r.source_file, paths[r.source_file])] = r
-            except BaseException as e:      # the same failure reaches the caller's own map
-                self._prefetch_error = e
-        jobs = list(jobs)
-        paths = {rel: str(path) for rel, path in jobs}
-        self._stop.clear()
-        self._prefetch = threading.Thread(target=drive, name="bodo-prefetch", daemon=True)
-        self._prefetch.start()
-
-    def take_prefetched(self) -> dict[tuple[str, str], object]:
-        if self._prefetch is None:
-            return {}
-        self._stop.set()
-        self._prefetch.join()
-        self._prefetch = None
-        if self._prefetch_error is not None:
-            raise self._prefetch_error
-        got, self._prefetched = self._prefetched, {}
-        return got
 
     def __enter__(self) -> "Pool":
         return self
@@ -154,8 +121,6 @@ class Pool:
         self.close()
 
     def close(self) -> None:
-        with contextlib.suppress(BaseException):
-            self.take_prefetched()
         for s in self.slots:
             with contextlib.suppress(Exception):
                 s.conn.send(None)
@@ -171,21 +136,22 @@ class Pool:
             self.slots.append(_Slot(self.ctx, self.law_names, self.limits))
         return self
 
-    def map(self, jobs: Iterable[tuple[str, Path]], stop: threading.Event | None = None) -> Iterator:
-        """Results of `jobs`; once `stop` is set no file is started, and the ones in work finish."""
+    def map(self, jobs: Iterable[tuple[str, Path]], on_start: Callable[[str], None] | None = None) -> Iterator:
         from bodopress.pipeline import tasks
         pending = [(rel, str(path)) for rel, path in jobs]
         pending.reverse()
         while len(self.slots) < min(self.n, len(pending)):
             self.slots.append(_Slot(self.ctx, self.law_names, self.limits))
         running, deaths = 0, 0
-        while (pending and not (stop and stop.is_set())) or running:
+        while pending or running:
             for s in self.slots:
-                if s.ready and s.job is None and pending and not (stop and stop.is_set()):
+                if s.ready and s.job is None and pending:
                     s.job = pending.pop()
                     s.deadline = time.monotonic() + self.limits.timeout
                     s.conn.send(s.job)
                     running += 1
+                    if on_start:
+                        on_start(s.job[0])
             ready = wait([s.conn for s in self.slots], timeout=POLL)
             for i, s in enumerate(list(self.slots)):
                 failure = None
