@@ -946,6 +946,9 @@ def stacked_days(c: Ctx) -> list[Atom]:
     return out
 
 
+COORDINATED = re.compile(r"[ \t]*(?:과|와|및|,|·|ㆍ|‧)[ \t]*(?:및[ \t]*)?")   # what joins two dates of one list
+
+
 def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> list[dict]:
     """The rows of `doc`; `ref_warning` (the release date was not printed, `ref` is a guess) goes on every
     row resolved against `ref`."""
@@ -956,12 +959,16 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
     continue_years(atoms, doc, text)
     atoms = merge_ranges(atoms, text, c)
     rows = []
+    recurring_end = None          # where the last recurring date ended: 매년 3~5월과 7~9월 recur both
     for a in atoms:
         r = resolve(a)
         if r is None:
             continue
-        if not a.y_own and before_word(text, a.s) in RECURRING:
+        if not a.y_own and (before_word(text, a.s) in RECURRING or (
+                recurring_end is not None and COORDINATED.fullmatch(text[recurring_end:a.s]))):
+            recurring_end = a.e
             continue                                  # 매년 3~5월 recurs; it is no one date
+        recurring_end = None
         start, end, gran, warning = r
         rows.append({
             "text": doc.text[a.s:a.e], "start": start, "end": end, "granularity": gran,
