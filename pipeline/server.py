@@ -1,7 +1,7 @@
 """The Prefect API a run talks to, owned by the process that needs it and dying with it.
 
 A local run (`bodo ingest`, `bodo fetch`) serves Prefect's API app
-(`prefect.server.api.server:create_app`, ephemeral: no UI, no services) from a thread of its
+(`prefect.server.api.server:create_app`, ephemeral: no UI, no scheduler) from a thread of its
 own process, on a loopback socket it binds itself: nothing is left running however the run
 ends, and nothing is imported or started twice. Prefect's own ephemeral mode starts a uvicorn
 subprocess instead, which costs a second interpreter importing Prefect (several seconds of a
@@ -143,9 +143,9 @@ def new_auth() -> str:
 
 
 class LocalApi:
-    """Prefect's API app (ephemeral: no UI, no services) served by uvicorn from a daemon thread
-    of this process, on a loopback socket bound here (no port race). The thread imports the
-    server while the caller imports the rest, so start it first."""
+    """Prefect's API app (ephemeral: no UI; only the services that record runs) served by
+    uvicorn from a daemon thread of this process, on a loopback socket bound here (no port
+    race). The thread imports the server while the caller imports the rest, so start it first."""
 
     def __init__(self):
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -226,8 +226,9 @@ def api():
             local.stop()
         yield None
         return
-    local = (local or LocalApi().start()).wait()
+    local = local or LocalApi().start()
     try:
+        local.wait()
         with temporary_settings({PREFECT_API_URL: local.api_url}):
             try:
                 yield local
