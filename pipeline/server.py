@@ -153,6 +153,7 @@ class LocalApi:
         self.socket.bind(("127.0.0.1", 0))
         self.api_url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/api"
         self.server = None
+        self.stopped = False
         self.failure: BaseException | None = None
         self.thread = threading.Thread(target=self._serve, name="prefect-api", daemon=True)
 
@@ -170,6 +171,7 @@ class LocalApi:
             with temporary_settings({"server.services.triggers.enabled": False}):
                 config = uvicorn.Config(create_app(ephemeral=True, final=True), log_level="error", lifespan="on")
                 self.server = uvicorn.Server(config)   # signals stay with the main thread (uvicorn's rule)
+                self.server.should_exit = self.stopped   # stopped while it was importing: start and end
                 self.server.run(sockets=[self.socket])
         except BaseException as e:   # uvicorn exits with SystemExit on a failed start
             self.failure = e
@@ -185,6 +187,7 @@ class LocalApi:
         return self
 
     def stop(self, grace: float = 10.0) -> None:
+        self.stopped = True
         if self.server is not None:
             self.server.should_exit = True
         if self.thread.is_alive():
@@ -210,8 +213,11 @@ def prestart() -> None:
     names a server (a profile's server is found, and this one stopped, by api())."""
     global _local
     local_defaults()
-    if _local is None and not os.environ.get("PREFECT_API_URL"):
-        _local = LocalApi().start()
+    if _local is not None or os.environ.get("PREFECT_API_URL"):
+        return
+    if "prefect.settings" in sys.modules and configured_api_url():   # inside api(), or a profile's
+        return
+    _local = LocalApi().start()
 
 
 @contextlib.contextmanager
