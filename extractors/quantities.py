@@ -57,6 +57,7 @@ SINGLE_SCALE_WORDS = set("십백천만")
 SINGLE_DIGIT_UNITS = {r[0] for r in _rows("units_single_digit.txt")}
 SPACED_LETTERS = {r[0] for r in _rows("units_spaced_letters.txt")}
 GLUED_COUNTERS = {r[0] for r in _rows("counters_glued.txt")}
+FOLLOW_NOUNS = {w for w, pos in QUALIFIERS if pos in ("suffix", "noun")} | {r[0] for r in _rows("units_follow_nouns.txt")}
 UNIT_WORDS = {**SUFFIX_UNITS, **{c: "count" for c in COUNTERS}}
 
 HANGUL = r"[가-힣]"
@@ -202,7 +203,7 @@ def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
     if sp and regex.match(r"[ ]?(?::|\d+\))", text[end:end + 4]):
         return False
     if _follow_ok(text, end, surface):
-        return True
+        return not _counter_compound(doc, text, end, surface)
     if not (regex.match(HANGUL, surface[-1:]) and regex.match(HANGUL, text[end:end + 1])):
         return False
     toks = doc.tokens_in(m.start("unit"), end + 1)
@@ -210,6 +211,15 @@ def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
     return any(t.start == m.start("unit") and t.end == end and t.tag in ("NNB", "NNG") for t in toks) \
         and any(t.tag == "VCP" or t.tag.startswith("J") or (t.tag in ("NNG", "NNP") and surface in GLUED_COUNTERS)
                 for t in nxt)
+
+
+def _counter_compound(doc: Document, text: str, end: int, surface: str) -> bool:
+    """A counter glued to a noun that only begins like a particle names a kind, not a count:
+    `1인가구` (인 + 가구, not 인 + 가), against `3명이상` and `200명규모`."""
+    if UNIT_WORDS.get(surface) != "count" or surface in GLUED_COUNTERS or not regex.match(HANGUL * 2, text[end:end + 2]):
+        return False
+    return any(t.start == end and t.len > 1 and t.tag in ("NNG", "NNP") and t.form not in FOLLOW_NOUNS
+               for t in doc.tokens_in(end, end + 1))
 
 
 def _attach_unit(doc: Document, text: str, num: _Num) -> None:
