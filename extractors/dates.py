@@ -645,7 +645,8 @@ NTH = re.compile(
 
 def build_nth(m: re.Match, c: Ctx) -> Atom | None:
     """3월 셋째 주 토요일, 다음 달 마지막 날; and a week of a month (10월 첫째 주): the Monday-to-
-    Sunday week holding day 1 + 7(n-1), the last one the week holding the month's last day."""
+    Sunday week holding the month's n-th Thursday, the last one the week of its last Thursday
+    (KS X ISO 8601: a week belongs to the month that holds four or more of its days)."""
     g = m.groupdict()
     week = g["n2"] is not None
     if week:
@@ -658,7 +659,12 @@ def build_nth(m: re.Match, c: Ctx) -> Atom | None:
         y, mo = int(g["Y"]) if g["Y"] else c.ref.year, int(g["M"])
     n = ORDINALS[re.sub(r"\s", "", g["n"])]
     if week:
-        anchor = month_end(y, mo) if n == -1 else date(y, mo, 1) + timedelta(days=7 * (n - 1))
+        if n == -1:
+            last = month_end(y, mo)
+            anchor = last - timedelta(days=(last.weekday() - 3) % 7)
+        else:
+            first = date(y, mo, 1)
+            anchor = first + timedelta(days=(3 - first.weekday()) % 7 + 7 * (n - 1))
         if anchor.month != mo:
             return None
         monday = anchor - timedelta(days=anchor.weekday())
@@ -746,6 +752,33 @@ def build_next_n(m: re.Match, c: Ctx) -> Atom | None:
     return a
 
 
+QUARTER = re.compile(
+    rf"(?<![\d.,'/])(?:(?:(?P<Y>{Y4})|'{S}(?P<A>\d{{2}})|(?P<YY>\d{{2}})(?={S}년|{SS}\.))"
+    rf"(?:{S}년(?:도)?{S}|{SS}\.{SS}|[ \t]))?"
+    rf"(?P<q>[1-4])(?:{S}[~-]{S}(?P<q2>[1-4]))?(?P<unit>(?:/4)?{S}분기|Q(?![A-Za-z\d]))"
+    rf"|(?<![A-Za-z\d])Q(?P<qe>[1-4])[ \t](?P<Ye>{Y4})(?!\d)")
+
+
+def build_quarter(m: re.Match, c: Ctx) -> Atom | None:
+    """Quarters as statistics print them: '24.2Q, 2024.2/4분기, '24.1분기, 1~3분기, Q3 2025."""
+    g = m.groupdict()
+    if g["qe"]:
+        y, q1 = int(g["Ye"]), int(g["qe"])
+        q2 = q1
+    else:
+        q1, q2 = int(g["q"]), int(g["q2"] or g["q"])
+        yy = g["A"] or g["YY"]
+        y = int(g["Y"]) if g["Y"] else two_digit_year(int(yy), c.ref) if yy else None
+        if y is None and (g["unit"] == "Q" or c.ref is None):
+            return None                               # a bare 2Q names no year
+    if q2 < q1:
+        return None
+    own = y is not None
+    y = y if own else c.ref.year
+    return Atom(m.start(), m.end(), y=y, y_own=own, relative=not own,
+                span=(date(y, 3 * q1 - 2, 1), month_end(y, 3 * q2), "quarter"))
+
+
 BARE_YEAR = re.compile(r"(?<![\d.,'/:\-A-Za-z])(?P<Y>19[5-9]\d|20\d{2})(?![\d.,%/:\-]|[ \t]?[가-힣A-Za-z]*\d)")
 
 
@@ -778,6 +811,7 @@ RULES = (
     Rule("spelled_date", SINO_DATE, build_sino),
     Rule("offset", OFFSET, build_offset),
     Rule("next_n", NEXT_N, build_next_n),
+    Rule("quarter", QUARTER, build_quarter),
     Rule("bare_year", BARE_YEAR, build_bare_year),
 )
 
@@ -892,13 +926,14 @@ def coarsest(g1: str, g2: str) -> str:
 
 
 def join_years(atoms: list[Atom], text: str) -> list[Atom]:
-    """금년 4.13., 2026년 4.13.(월): a year word in front of a yearless dotted day gives it its year."""
+    """금년 4.13., 2026년 4.13.(월), 올해 1~3분기: a year word in front of a yearless dotted day or
+    quarter range gives it its year."""
     out: list[Atom] = []
     for a in atoms:
         p = out[-1] if out else None
-        if (p and a.rule == "dot_month_day" and p.rule == "ko_date" and p.m is None and p.sub is None and p.y
-                and re.fullmatch(r"[ \t]?", text[p.e:a.s])):
-            j = replace(a, s=p.s, y=p.y, y_own=True, relative=p.relative, rule="ko_date+dot_month_day")
+        if (p and (a.rule == "dot_month_day" or (a.rule == "quarter" and not a.y_own)) and p.rule == "ko_date"
+                and p.m is None and p.sub is None and p.y and re.fullmatch(r"[ \t]?", text[p.e:a.s])):
+            j = replace(a, s=p.s, y=p.y, y_own=True, relative=p.relative, rule=f"ko_date+{a.rule}")
             if a.span:
                 shift = p.y - a.span[0].year
                 j.span = (a.span[0].replace(year=p.y), a.span[1].replace(year=a.span[1].year + shift), a.span[2])
