@@ -59,6 +59,10 @@ HEAD_WORD = regex.compile(r"(?<!\S)([가-힣]{1,2})\s+(?=[가-힣]{2,}(?:" + UNI
 MD_ITEM = regex.compile(r"^\s*-\s+")                    # `- 담당 부서: 정책기획관 / 책임자 과장 최영범 / (044-…)`
 MD_SEPARATOR = regex.compile(r"\s*[:：]\s+|\s+/\s*")
 LEAF_UNIT = regex.compile(r"(?:과|팀|담당관|담당관실|센터|TF|반|사무국|지원단|추진단|협력관)$")
+# Older header tables label the person cells themselves: `담당과장 | 예산실 예산총괄과장 박준호 (…) |
+# 담당자 | 김영임 서기관(…)`, continuation rows below in the same columns.
+HEAD_ROLE = regex.compile(r"담\s?당\s?(?P<pos>[과국실팀]\s?장)")
+HEAD_CELL = regex.compile(r"^\s*(?P<dept>(?:[가-힣]+\s+)*?[가-힣]*?)(?P<pos>[과국실팀])장\s*" + NAME + r"(?![가-힣])")
 
 
 def _phone(m) -> str:
@@ -159,12 +163,65 @@ def _department(cells: list[str], above: list[str]) -> str:
     return HEAD_WORD.sub(lambda m: m.group(1) + (" " if m.group(1) in POSITIONS else ""), dept)
 
 
+def _head_columns(cells: list[str]) -> dict[int, str] | None:
+    """Person column -> role of an older header row (`담당과장 | … | 담당자 | …`), or None."""
+    cols = {}
+    for i, c in enumerate(cells[:-1]):
+        c = c.strip()
+        if HEAD_ROLE.fullmatch(c) or ROLES_CELL.fullmatch(c):
+            cols[i + 1] = "".join(c.split())
+    return cols if any(HEAD_ROLE.fullmatch(r) for r in cols.values()) else None
+
+
+def _head_rows(cells: list[str], cols: dict[int, str], dept: str | None) -> list[dict]:
+    """The people of one row under `_head_columns`: a `담당과장` cell names its unit and person
+    (`예산실 예산총괄과장 박준호`), or only the person under a 담당부서 line; the others take that unit."""
+    rows = []
+    for i, role in sorted(cols.items()):
+        text = cells[i].strip() if i < len(cells) else ""
+        if not text:
+            continue
+        head = HEAD_ROLE.fullmatch(role)
+        m = HEAD_CELL.match(text) if head else None
+        if m and (m.group("dept") or not dept):
+            dept = " ".join((m.group("dept") + m.group("pos")).split())
+            people = [("".join(head.group("pos").split()), m.group("name"),
+                       _phone(p) if (p := PHONE.search(text)) else None)]
+        elif head:
+            name = regex.match(r"\s*" + NAME + r"(?![가-힣])", text)
+            people = [("".join(head.group("pos").split()), "".join(name.group("name").split()),
+                       _phone(p) if (p := PHONE.search(text)) else None)] if name else []
+        else:
+            people = _people(text)
+        email = EMAIL.search(text)
+        rows += [{"department": dept, "role": role, "position": pos, "name": name, "phone": phone,
+                  "email": email.group(0) if email else None} for pos, name, phone in people if dept]
+    return rows
+
+
 def extract(doc: Document) -> list[dict]:
     out: list[dict] = []
     dept = role = None
     above: list[str] = []
     prev_line_no, block, md = -2, 0, False
+    head_cols: dict[int, str] | None = None
+    unit_line = (-2, None)             # (line, unit) of a `담당부서 | 거대공공연구정책과` line
     for line_no, line in enumerate(doc.text.split("\n")):
+        cells = line.split("\t")
+        for k, c in enumerate(cells[:-1]):
+            if LABEL.match(c) and not _clean_department(c) and cells[k + 1].strip() and not PHONE.search(line):
+                unit_line = (line_no, _clean_department(cells[k + 1]))
+        if len(cells) > 1 and (cols := _head_columns(cells)):
+            head_cols = cols
+        elif not (head_cols and line_no == prev_line_no + 1 and len(cells) > 1 and not cells[0].strip()):
+            head_cols = None
+        if head_cols:
+            rows = _head_rows(cells, head_cols, unit_line[1] if unit_line[0] == line_no - 1 else dept)
+            if rows:
+                dept = rows[-1]["department"]
+                out += [dict(r, line=line_no) for r in rows]
+                prev_line_no = line_no
+                continue
         md = bool(MD_ITEM.match(line)) and (md or bool(LABEL.match(MD_ITEM.sub("", line))))
         if md:
             line = MD_SEPARATOR.sub(" ", MD_ITEM.sub("", line))
