@@ -49,6 +49,7 @@ DATE_NO_YEAR = regex.compile(
     r"(?<![\d.'‘’])(?P<m>\d{1,2})\s*[.월]\s*(?P<d>\d{1,2})\s*[.일]?\s*\(\s*(?P<wd>[월화수목금토일])\s*\)"
     r"(?:\s*(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2}))?")
 WEEKDAYS = "월화수목금토일"
+MARKUP = regex.compile(r"<[^<>\n]*>|\*\*|^\s*(?:>\s*)+|\|")
 AT_DISTRIBUTION = regex.compile(r"(보\s*도\s*시\s*점\s*[:：]?\s*)배\s*포\s*시\s*점(?!\s*\()")
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
@@ -315,16 +316,35 @@ def _from_fields(fields: dict[str, str], out: dict, text: str = "") -> None:
         out["ministry"] = _whole_name(org, text) or org
 
 
+def _plain(line: str) -> str:
+    """A header line without Markdown or HTML markup (`**…**`, `> …`, `| … |`, `<th>…</th>`)."""
+    return MARKUP.sub(" ", line)
+
+
+def _label_lines(lines: list[str]) -> list[str]:
+    """The header lines of a Markdown rendering, wherever its converter put them: each line that
+    starts with a label (`보도시점: …`, `**배포 …**`, `> 보도시점`, a `<tr><th>배포</th>…` row), and
+    the short dated line after a label that carries no date itself (`> (인터넷, 지면) 2026. 3. 25.`)."""
+    out: list[str] = []
+    plain = [_plain(ln).strip() for ln in lines]
+    for i, ln in enumerate(plain):
+        if regex.match(rf"(?:{DOC_TYPE}\s*[/:]?\s*)?(?:{LABEL.pattern})", ln):
+            out.append(ln)
+            if not DATE.search(ln) and i + 1 < len(plain) and DATE.search(plain[i + 1]) and len(plain[i + 1]) <= 80:
+                out.append(plain[i + 1])
+    return out
+
+
 def extract(doc: Document) -> dict:
     lines = doc.text.split("\n")
     if lines and lines[0].startswith("# "):            # Markdown renderings: "# title", no header
         title = _headline([lines[0][2:]])[0]
-        bold = [ln.strip().strip("*") for ln in lines[:40] if ln.strip().startswith("**") and LABEL.search(ln)]
-        out = _parse_header("\n".join(bold))      # `**보도시점: 2026. 4. 13.(월) 16:00 … / 배포: …**`
+        out = _parse_header("\n".join(_label_lines(lines[:40])))
         return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": None, **out}
     k = _split_header(lines)
     header_lines = lines[:k]
-    out = _parse_header("\n".join(header_lines), doc.created_at.year if doc.created_at else None)
+    labelled = _label_lines(lines[:40]) if doc.source_format == "md" else []
+    out = _parse_header("\n".join(labelled or header_lines), doc.created_at.year if doc.created_at else None)
     # A PDF line is a printed line (a subtitle item may wrap); elsewhere a line is a paragraph
     # or a short piece after a typed line break.
     starts = [0]

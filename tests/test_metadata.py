@@ -64,3 +64,24 @@ def test_real_hwpx_template_fields(shared):
     doc = Document.from_source(load(shared / "corpus" / "dev" / "156754135.hwpx"))
     assert doc.fields["제목명"] == "생명을 존중하는 안전 사회 위해,\n대통령 소속 ‘국민생명안전위원회’ 만든다"
     assert metadata.extract(doc)["subtitle"].split("\n")[1].startswith("생명안전 5대 분야")
+
+
+def test_markdown_renderings_find_their_header_lines(tmp_path):
+    """Markdown converters put the header anywhere: a plain or bold label line under the `# title`,
+    a blockquote label with its date on the next line, or an HTML table row. The portal's own
+    export prints none, only the time it posted the release: relative dates resolve against that
+    posting time, with the warning that no release date was printed."""
+    readhim = "# 펀드 세액공제\n\n국세청 보도참고자료\n보도시점: 2026. 4. 24.(금) 12:00 / 배포 2026. 4. 24.(금) 10:00\n---\n본문"
+    quoted = "# 6차 회의 개최\n\n> 보도시점\n> (인터넷, 지면) 2026. 3. 25.(수) 14:00\n\n- 지원 지속\n---\n정부는 회의를 개최했다."
+    html = ("| 광부<br>![image](image_001.png) | 보도자료 |\n|---|---|\n"
+            '<tr><th rowspan="2">배포</th><th rowspan="2">2026. 3. 3.(화) 15:30</th><th>보도시점</th>'
+            "<th>(인터넷)2026. 3. 4.(수) 06:00</th></tr>\n\n교육부는 3일 밝혔다.")
+    got = [metadata.extract(Document.from_text(t, source_format="md")) for t in (readhim, quoted, html)]
+    assert [(_stamp(g["embargo_at"]), _stamp(g["distributed_at"])) for g in got] == [
+        ("2026-04-24T12:00", "2026-04-24T10:00"), ("2026-03-25T14:00", None), ("2026-03-04T06:00", "2026-03-03T15:30")]
+    portal = tmp_path / "156754250.md"
+    portal.write_text("# 관세청, 세정지원 실시\n\n- 부처: 관세청\n- 게시 시각: 04/13/2026 13:25:12\n\n## 본문\n\n"
+                      "관세청은 지난 3월 6일(금) 발표된 방안을 점검했다.", encoding="utf-8")
+    rows = extract(Document.from_source(load(portal, portal.name)))["dates"]
+    assert [(r["text"], r["start"].isoformat()) for r in rows][-1] == ("지난 3월 6일(금)", "2026-03-06")
+    assert rows[-1]["warning"] == "no release date in the header: resolved against the file's date 2026-04-13"
