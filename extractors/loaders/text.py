@@ -10,8 +10,34 @@ more tab-separated lines are tables (how text exports print them).
 """
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta, timezone
+
 from bodopress.extractors.loaders.errors import LoadError
 from bodopress.extractors.loaders.model import Source, Table, clean, last_line, place_cells
+
+# The portal's own export heads its text with the time it posted the release
+# (`- 게시 시각: 04/13/2026 13:25:12`): the date that text carries, as a PDF its CreationDate.
+POSTED = re.compile(r"^[-*\s]*(?:게시\s*(?:시각|일시|일)|등록\s*일(?:시)?)\s*[:：]\s*(?:(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
+                    r"|(?P<y2>\d{4})[-./]\s*(?P<m2>\d{1,2})[-./]\s*(?P<d2>\d{1,2}))(?:\.?\s+(?P<h>\d{1,2}):(?P<mi>\d{2}))?", re.M)
+SEOUL = timezone(timedelta(hours=9))
+
+
+def posted_at(text: str) -> datetime | None:
+    """`게시 시각: 04/13/2026 13:25:12` among a text's first lines, in Seoul time.
+
+    >>> posted_at("# 제목\\n- 게시 시각: 04/13/2026 13:25:12\\n본문").isoformat()
+    '2026-04-13T13:25:00+09:00'
+    """
+    m = POSTED.search("\n".join(text.split("\n", 15)[:15]))
+    if not m:
+        return None
+    y, mo, d = (m["y"], m["m"], m["d"]) if m["y"] else (m["y2"], m["m2"], m["d2"])
+    try:
+        return datetime(int(y), int(mo), int(d), int(m["h"] or 0), int(m["mi"] or 0), tzinfo=SEOUL)
+    except ValueError:
+        return None
+
 
 def decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
@@ -53,6 +79,7 @@ def load_text(data: bytes, fmt: str = "txt", **meta) -> Source:
     except (UnicodeDecodeError, UnicodeError) as e:
         raise LoadError("undecodable", f"{meta.get('source_file')} is not UTF-8, UTF-16 or CP949 text "
                         f"({e.reason}); convert it to UTF-8.") from None
+    meta.setdefault("created_at", posted_at(text))
     return Source(text=text, source_format=fmt, pages=[(0, len(text))], tables=tables_in_text(text), **meta)
 
 
