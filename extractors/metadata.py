@@ -328,7 +328,7 @@ def _label_lines(lines: list[str]) -> list[str]:
     out: list[str] = []
     plain = [_plain(ln).strip() for ln in lines]
     for i, ln in enumerate(plain):
-        if regex.match(rf"(?:{DOC_TYPE}\s*[/:]?\s*)?(?:{LABEL.pattern})", ln):
+        if regex.match(rf"(?:{DOC_TYPE}\s*[/:]?\s*)?(?:{LABEL.pattern})(?![가-힣])", ln):   # not 배포된 …
             out.append(ln)
             if not DATE.search(ln) and i + 1 < len(plain) and DATE.search(plain[i + 1]) and len(plain[i + 1]) <= 80:
                 out.append(plain[i + 1])
