@@ -17,6 +17,8 @@ time labels and ratio columns yield none, and no number takes a unit from outsid
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 
 from dataclasses import dataclass, field, replace
@@ -98,6 +100,19 @@ _TITLE_BEFORE = regex.compile(rf"(?<!{HANGUL})(?:{ALT(NAME_TITLES)})[ ]$")
 _ORDINAL_AFTER = regex.compile(r"[ ]차(?![가-힣])|[ ]차(?=에|의|인|를|로|부터)")
 _PER_UNIT = regex.compile(r"[ ]?당")
 _URL = regex.compile(r"(?:https?://|www\.)\S+", regex.I)
+_HANGUL = regex.compile(HANGUL)
+_HANGUL2 = regex.compile(HANGUL * 2)
+_TWO_DIGITS = regex.compile(r"\d\d")
+_TRAILING_SCALE = regex.compile(rf"(?:{N.SMALL}|{N.BIG})+$")
+_TRAILING_BIG = regex.compile(rf"{N.BIG}+$")
+_DOTTED_BEFORE = regex.compile(r"\d[.\-/]$")
+_DOTTED_AFTER = regex.compile(r"[.:/\-]\d")
+_DASH_AMOUNT = regex.compile(r"-\d[\d,.]*\s?[^\d\s,.\-]")
+_LABEL_AFTER = regex.compile(r"[ ]?(?::|\d+\))")
+_ARTICLE = regex.compile(r"\d+[ ]?조")
+_SPAN_AFTER = regex.compile(r"[ ]?(?:간|동안)")
+_MONTH_BEFORE = regex.compile(r"월[ ]?$")
+_YEAR_AFTER = regex.compile(r"[ ]?(?:\d|상반기|하반기|\d?분기|말|초|도|대비)")
 _SCALE_CHARS = set(N.SMALL_SCALES) | set(N.BIG_SCALES)
 
 
@@ -148,7 +163,7 @@ def _number_at(text: str, m) -> _Num | None:
     hangul = bool(m.group("sino"))
     scaled = any(c in _SCALE_CHARS for c in surface)
     num = _Num(start=s, num_start=s, num_end=e, value=value, scaled=scaled, hangul=hangul, end=e)
-    tail = regex.search(rf"(?:{N.SMALL}|{N.BIG})+$", surface)
+    tail = _TRAILING_SCALE.search(surface)
     if tail and not hangul:
         num.trailing_scale = N.parse_number(tail.group()) or 1.0
     return num
@@ -160,15 +175,15 @@ def _excluded_before(text: str, s: int, e: int) -> bool:
     if _ORDINAL_BEFORE.search(before) or _CAPTION_BEFORE.search(text[max(0, s - 30):s]):
         return True
     prev = text[s - 1] if s else ""
-    if prev in "'‘’`" and not regex.fullmatch(r"\d\d", text[s:e]):
+    if prev in "'‘’`" and not _TWO_DIGITS.fullmatch(text[s:e]):
         prev = ""   # '25년 is a year; '2 m' and '1.5 L' are quoted quantities
     if prev and (prev.isascii() and prev.isalpha() or prev in "'‘’`:#_"):
         if not _PREFIX_UNIT.search(text[max(0, s - 6):s]):   # EUR29.99 is money, K64919 a code
             return True
-    if regex.search(r"\d[.\-/]$", text[max(0, s - 2):s]):
+    if _DOTTED_BEFORE.search(text[max(0, s - 2):s]):
         return True
     nxt = text[e:e + 2]
-    if regex.match(r"[.:/\-]\d", nxt) and not regex.match(r"-\d[\d,.]*\s?[^\d\s,.\-]", text[e:e + 30]):
+    if _DOTTED_AFTER.match(nxt) and not _DASH_AMOUNT.match(text[e:e + 30]):
         return True
     # a page number stands on a short line of its own (`- 3 -`): look no further than such a line
     lo, hi = text.rfind("\n", max(0, s - 12), s), text.find("\n", e, e + 12)
@@ -184,10 +199,10 @@ def _follow_ok(text: str, pos: int, surface: str) -> bool:
         return True
     if surface[-1:].isascii() and surface[-1:].isalpha():
         return not (nxt.isascii() and nxt.isalnum())
-    if regex.match(HANGUL, surface[-1:]):
+    if _HANGUL.match(surface[-1:]):
         if surface[-1] + nxt in NOT_WORDS:
             return False
-        return not regex.match(HANGUL, nxt) or nxt in FOLLOW
+        return not _HANGUL.match(nxt) or nxt in FOLLOW
     return True
 
 
@@ -200,11 +215,11 @@ def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
     sp, end = m.group("sp"), m.end()
     if sp and len(surface) == 1 and surface.isascii() and surface not in SPACED_LETTERS:
         return False
-    if sp and regex.match(r"[ ]?(?::|\d+\))", text[end:end + 4]):
+    if sp and _LABEL_AFTER.match(text[end:end + 4]):
         return False
     if _follow_ok(text, end, surface):
         return not _counter_compound(doc, text, end, surface)
-    if not (regex.match(HANGUL, surface[-1:]) and regex.match(HANGUL, text[end:end + 1])):
+    if not (_HANGUL.match(surface[-1:]) and _HANGUL.match(text[end:end + 1])):
         return False
     toks = doc.tokens_in(m.start("unit"), end + 1)
     nxt = [t for t in toks if t.start == end]
@@ -216,7 +231,7 @@ def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
 def _counter_compound(doc: Document, text: str, end: int, surface: str) -> bool:
     """A counter glued to a noun that only begins like a particle names a kind, not a count:
     `1인가구` (인 + 가구, not 인 + 가), against `3명이상` and `200명규모`."""
-    if UNIT_WORDS.get(surface) != "count" or surface in GLUED_COUNTERS or not regex.match(HANGUL * 2, text[end:end + 2]):
+    if UNIT_WORDS.get(surface) != "count" or surface in GLUED_COUNTERS or not _HANGUL2.match(text[end:end + 2]):
         return False
     return any(t.start == end and t.len > 1 and t.tag in ("NNG", "NNP") and t.form not in FOLLOW_NOUNS
                for t in doc.tokens_in(end, end + 1))
@@ -312,7 +327,7 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
                 return False
     if u is None:
         surface = text[num.num_start:num.num_end]
-        if regex.fullmatch(r"\d+[ ]?조", surface):
+        if _ARTICLE.fullmatch(surface):
             return False   # 무역법 301조, 13조: an article, not 13 trillion (money says 조원, 조 달러)
         return num.scaled
     after = text[num.end:num.end + 6]
@@ -321,16 +336,16 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
         return False   # 2년 차, 3개월 차: an ordinal
     if u == "count" and num.value == 1 and not num.qualifier and _PER_UNIT.match(after):
         return False   # 1인당, 1건당: the denominator of a rate
-    if w in ("년", "일") and 1900 <= num.value <= 2100 and not regex.match(r"[ ]?(?:간|동안)", after):
+    if w in ("년", "일") and 1900 <= num.value <= 2100 and not _SPAN_AFTER.match(after):
         return False   # 지난 2015년: a year
     if w in ("년", "일"):
-        if w == "일" and regex.search(r"월[ ]?$", text[max(0, num.num_start - 2):num.num_start]):
+        if w == "일" and _MONTH_BEFORE.search(text[max(0, num.num_start - 2):num.num_start]):
             return False
         ok = bool(_DURATION_AFTER.match(after)) or num.qualifier is not None
         if w == "년" and not ok:
             integer = num.value == int(num.value) and "." not in text[num.num_start:num.num_end]
             ok = bool(_DURATION_BEFORE.search(before)) or (
-                integer and 0 < num.value < 10 and not regex.match(r"[ ]?(?:\d|상반기|하반기|\d?분기|말|초|도|대비)", after))
+                integer and 0 < num.value < 10 and not _YEAR_AFTER.match(after))
         return ok
     if w == "분":
         if _CLOCK_BEFORE.search(text[max(0, num.num_start - 4):num.num_start]) or after.startswith("의"):
@@ -415,7 +430,7 @@ def _range_or_transition(doc: Document, text: str, a: _Num) -> list[Q] | None:
             if a.unit is None and not a.scaled:
                 lo *= b.trailing_scale
             elif a.unit is None and not any(c in N.BIG_SCALES for c in text[a.num_start:a.num_end]):
-                big = regex.search(rf"{N.BIG}+$", text[b.num_start:b.num_end])
+                big = _TRAILING_BIG.search(text[b.num_start:b.num_end])
                 lo *= N.parse_number(big.group()) if big else 1.0
             _attach_suffix_qualifier(text, b)
             if not _valid(doc, text, b):
@@ -457,14 +472,14 @@ def _money_compound(text: str, q: Q) -> Q:
 
 # -- native numerals: 세 차례, 두 배, 한 달 (Kiwi decides) -----------------------------------
 
-def _scan_native(doc: Document, text: str, taken: list[tuple[int, int]]) -> list[Q]:
+def _scan_native(doc: Document, text: str, taken: "_Spans") -> list[Q]:
     out = []
     for m in _NATIVE.finditer(text):
         s, e = m.span()
         c = _NATIVE_COUNTER.match(text, e)
         if not c or not _follow_ok(text, c.end(), c.group("unit")):
             continue
-        if any(a < c.end() and s < b for a, b in taken):
+        if taken.overlaps(s, c.end()):
             continue
         if not _kiwi_confirms(doc, s, e, c.start("unit")):
             continue
@@ -663,7 +678,7 @@ def _row_unit(row: list[tuple[str, int]], table_units: list) -> tuple | None:
     return None
 
 
-def _scan_tables(doc: Document, taken: list[tuple[int, int]]) -> list[Q]:
+def _scan_tables(doc: Document, taken: "_Spans") -> list[Q]:
     text, out = doc.norm, []
     prev_end = 0
     for t in doc.tables:
@@ -692,7 +707,7 @@ def _scan_tables(doc: Document, taken: list[tuple[int, int]]) -> list[Q]:
                 if not m or j not in units or row_unit == ():
                     continue
                 ce = cs + len(cell)
-                if any(a < ce and cs < b for a, b in taken):
+                if taken.overlaps(cs, ce):
                     continue
                 unit = row_unit or units[j]
                 value = N.parse_number(m.group("num")) * unit[0]
@@ -705,15 +720,26 @@ def _scan_tables(doc: Document, taken: list[tuple[int, int]]) -> list[Q]:
     return out
 
 
+class _Spans:
+    """The spans of rows already found: does [s, e) overlap one? (a bisect, not a scan per cell)"""
+
+    def __init__(self, rows: list[Q]):
+        spans = sorted((q.start, q.end) for q in rows)
+        self.starts = [a for a, _ in spans]
+        self.reach = list(itertools.accumulate((b for _, b in spans), max))   # furthest end so far
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect.bisect_left(self.starts, e)      # the spans that start before e
+        return i > 0 and self.reach[i - 1] > s
+
+
 # -- entry points ----------------------------------------------------------------------------
 
 def _find(doc: Document) -> list[Q]:
     text = _bounded(doc)
     rows = _scan_numbers(doc, text)
-    taken = [(q.start, q.end) for q in rows]
-    rows += _scan_native(doc, text, taken)
-    taken = [(q.start, q.end) for q in rows]
-    rows += _scan_tables(doc, taken)
+    rows += _scan_native(doc, text, _Spans(rows))
+    rows += _scan_tables(doc, _Spans(rows))
     rows.sort(key=lambda q: (q.start, q.end))
     return rows
 
