@@ -167,8 +167,12 @@ class LocalApi:
             from prefect.server.api.server import create_app
             from prefect.settings import temporary_settings
             # Automations (the triggers and actions services) belong to a real server; reading
-            # them at start is most of a local API's start-up (2.0 s against 0.6 s here).
-            with temporary_settings({"server.services.triggers.enabled": False}):
+            # them at start is most of a local API's start-up (2.0 s against 0.6 s here). So do
+            # block types: registering them imports every installed Prefect collection (prefect-dask
+            # brings Dask: 0.6 s), and a run uses none.
+            with temporary_settings({"server.services.triggers.enabled": False,
+                                     "server.register_blocks_on_start": False,
+                                     "server.memoize_block_auto_registration": False}):
                 config = uvicorn.Config(create_app(ephemeral=True, final=True), log_level="error", lifespan="on")
                 self.server = uvicorn.Server(config)   # signals stay with the main thread (uvicorn's rule)
                 self.server.should_exit = self.stopped   # stopped while it was importing: start and end
