@@ -269,15 +269,16 @@ def run_bodo(raw: Path, curated: Path, home: Path) -> dict:
 PLAIN_ARM = """
 import logging, os, sys, time
 from pathlib import Path
-from bodopress.pipeline import flows, workers
+from bodopress.pipeline import workers
+workers.prestart(2, workers.Limits(), None)                # as bodo ingest does, before Prefect imports
+from bodopress.pipeline import flows
 for name in ("discover_files", "plan_run", "extract_files", "commit_run"):
     setattr(flows, name, getattr(flows, name).fn)          # each task as its plain function
 flows.get_run_logger = lambda: logging.getLogger("bodo")
 flows.quote = lambda value: value
 flows._publish = lambda *args: None                        # the run's artifact is Prefect's
-flows.prestarted = workers.Pool(2, workers.Limits(), None).start()   # as run_ingest does
 summary = flows.ingest.fn(Path(sys.argv[1]), Path(sys.argv[2]))
-flows.prestarted.close()
+workers.discard()
 print(f"files {summary['files']}, releases ingested {summary['ok']}", file=sys.stderr)
 sys.stderr.flush()
 os._exit(0)                                                 # as the bodo script ends

@@ -187,9 +187,11 @@ def cmd_forget(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from bodopress.pipeline import server
+    from bodopress.pipeline import server, workers
     raw, curated = release_dir(Path(args.raw)), Path(args.curated)
-    server.prestart()       # Prefect's API imports and starts in a thread while the rest imports
+    server.prestart()       # Prefect's API imports and starts in a thread while the rest imports,
+    if args.task_runner != "dask":                     # and the workers build Kiwi on the other core
+        workers.prestart(*workers.settings(args.law_names, **_run_options(args)))
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table

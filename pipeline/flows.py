@@ -30,7 +30,6 @@ from bodopress.pipeline.tasks import FileResult, discover, process_file  # noqa:
 DASK_BATCH = 16
 on_progress: Callable[[str, bool], None] | None = None   # the CLI's progress display: (file, ok) per file
 on_plan: Callable[[int], None] | None = None             # ... and how many files the run will process
-prestarted: workers.Pool | None = None   # workers run_ingest started while the API server starts
 
 
 @task(name="discover", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -49,9 +48,7 @@ def extract_files(jobs: list[tuple[str, Path]], law_names: str | None, n_workers
     """All of a run's files through the bounded worker pool, in completion order."""
     logger = get_run_logger()
     results = []
-    pool = prestarted if prestarted is not None and (prestarted.n, prestarted.limits, prestarted.law_names) == (
-        n_workers, limits, law_names) else workers.Pool(n_workers, limits, law_names)
-    with pool:
+    with workers.pool(n_workers, limits, law_names) as pool:
         for r in pool.map(jobs):
             for e in r.rows.get("errors", []):
                 logger.warning("%s: %s (%s)", e["source_file"], e["message"], e["error_type"])
@@ -130,8 +127,7 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
         else:
             files, refused = discover_files(raw) if raw.is_dir() else ([], [])
             plan = plan_run(raw, quote(files), quote(store.ledger()), version, force)
-        todo = set(plan.todo)
-        jobs = [(rel, path) for rel, path in files if path in todo]
+        jobs = _jobs(files, plan)
         if on_plan:
             on_plan(len(jobs))
         if use_dask:
@@ -156,6 +152,18 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
         if r.ok:
             logger.info("curated %s", r.source_file)
     return summary
+
+
+def _jobs(files: list[tuple[str, Path]], plan: L.Plan) -> list[tuple[str, Path]]:
+    todo = set(plan.todo)
+    return [(rel, path) for rel, path in files if path in todo]
+
+
+def _likely_jobs(raw: Path, curated: Path, law_names: str | None, force: bool) -> list[tuple[str, Path]]:
+    """The files a run will extract, planned as the flow plans them, before Prefect's API is up."""
+    raw, curated = Path(raw).resolve(), Path(curated).resolve()
+    files, _ = discover(raw)
+    return _jobs(files, L.plan(raw, files, Store(curated).ledger(), L.current_version(law_names), force))
 
 
 def _check_served(raw: Path, curated: Path) -> None:
@@ -231,19 +239,15 @@ def run_ingest(raw: Path, curated: Path, law_names: str | None = None, force: bo
         flow_ = ingest.with_options(task_runner=dask_runner(options.pop("dask_address", None)))
         options["use_dask"] = True
     options.pop("dask_address", None)
-    global prestarted
     server.prestart()
-    if not options.get("use_dask") and not options.get("forget"):   # Kiwi builds while the server starts
-        limits = workers.Limits(options.get("timeout", workers.Limits.timeout),
-                                options.get("max_memory_mb", workers.Limits.memory >> 20) << 20)
-        prestarted = workers.Pool(options.get("n_workers", 2), limits, law_names).start()
+    if not options.get("use_dask") and not options.get("forget"):   # Kiwi builds while the server starts,
+        workers.prestart(*workers.settings(law_names, **options))  # then the likely files are extracted
+        workers.ahead(lambda: _likely_jobs(raw, curated, law_names, force))
     try:
         with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             return flow_(raw, curated, law_names, force, keep_history, **options)
     finally:
-        if prestarted is not None:
-            prestarted.close()
-            prestarted = None
+        workers.discard()
 
 
 def reextract(raw: Path, curated: Path, law_names: str | None = None, accept: bool = False, **options) -> dict:
