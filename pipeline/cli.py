@@ -190,8 +190,9 @@ def cmd_ingest(args) -> int:
     from bodopress.pipeline import server, workers
     raw, curated = release_dir(Path(args.raw)), Path(args.curated)
     server.prestart()       # Prefect's API imports and starts in a thread while the rest imports,
-    if args.task_runner != "dask":                     # and the workers build Kiwi on the other core
+    if args.task_runner != "dask":       # and the workers build Kiwi, then extract, on the other core
         workers.prestart(*workers.settings(args.law_names, **_run_options(args)))
+        workers.ahead(lambda: workers.likely_jobs(raw, curated, args.law_names))
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table

@@ -127,7 +127,7 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
         else:
             files, refused = discover_files(raw) if raw.is_dir() else ([], [])
             plan = plan_run(raw, quote(files), quote(store.ledger()), version, force)
-        jobs = _jobs(files, plan)
+        jobs = L.todo_jobs(files, plan)
         if on_plan:
             on_plan(len(jobs))
         if use_dask:
@@ -152,18 +152,6 @@ def ingest(raw: Path = Path("raw"), curated: Path = Path("curated"), law_names: 
         if r.ok:
             logger.info("curated %s", r.source_file)
     return summary
-
-
-def _jobs(files: list[tuple[str, Path]], plan: L.Plan) -> list[tuple[str, Path]]:
-    todo = set(plan.todo)
-    return [(rel, path) for rel, path in files if path in todo]
-
-
-def _likely_jobs(raw: Path, curated: Path, law_names: str | None, force: bool) -> list[tuple[str, Path]]:
-    """The files a run will extract, planned as the flow plans them, before Prefect's API is up."""
-    raw, curated = Path(raw).resolve(), Path(curated).resolve()
-    files, _ = discover(raw)
-    return _jobs(files, L.plan(raw, files, Store(curated).ledger(), L.current_version(law_names), force))
 
 
 def _check_served(raw: Path, curated: Path) -> None:
@@ -242,7 +230,7 @@ def run_ingest(raw: Path, curated: Path, law_names: str | None = None, force: bo
     server.prestart()
     if not options.get("use_dask") and not options.get("forget"):   # Kiwi builds while the server starts,
         workers.prestart(*workers.settings(law_names, **options))  # then the likely files are extracted
-        workers.ahead(lambda: _likely_jobs(raw, curated, law_names, force))
+        workers.ahead(lambda: workers.likely_jobs(raw, curated, law_names, force))
     try:
         with server.api(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             return flow_(raw, curated, law_names, force, keep_history, **options)

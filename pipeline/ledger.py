@@ -186,6 +186,12 @@ def plan(raw: Path, files: list[tuple[str, Path]], ledger: dict[str, dict], vers
     return p
 
 
+def todo_jobs(files: list[tuple[str, Path]], plan_: Plan) -> list[tuple[str, Path]]:
+    """(relative name, path) of the files the plan processes, in discovery order."""
+    todo = set(plan_.todo)
+    return [(rel, path) for rel, path in files if path in todo]
+
+
 def updated_entries(ledger: dict[str, dict], plan_: Plan, results, version: Version, run_id: str) -> dict[str, dict]:
     """The ledger after this run: processed files re-recorded, missing ones marked, moved and
     forgotten ones dropped. A processed file that failed keeps the release it provided before

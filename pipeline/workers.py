@@ -150,6 +150,16 @@ def pool(workers: int, limits: Limits, law_names: str | None) -> "Pool":
     return Pool(workers, limits, law_names)
 
 
+def likely_jobs(raw: Path, curated: Path, law_names: str | None = None, force: bool = False) -> list:
+    """The files a run will extract, planned as its flow plans them, before Prefect is up."""
+    from bodopress.pipeline import ledger as L
+    from bodopress.pipeline.store import Store
+    from bodopress.pipeline.tasks import discover
+    raw, curated = Path(raw).resolve(), Path(curated).resolve()
+    files, _ = discover(raw)
+    return L.todo_jobs(files, L.plan(raw, files, Store(curated).ledger(), L.current_version(law_names), force))
+
+
 def ahead(plan: Callable[[], list[tuple[str, Path]]]) -> None:
     """Let the prestarted workers begin on the files `plan()` names (see Pool.ahead)."""
     if _started is not None and _started._thread is None:
@@ -245,9 +255,10 @@ class Pool:
                 yield result
 
     def _drive(self, jobs: list[tuple[str, str]], stop: threading.Event | None = None) -> Iterator:
-        """((rel, path), result) for `jobs` and for the files already in flight, as they finish."""
+        """((rel, path), result) for `jobs` and for the files already in flight, as they finish.
+        The largest files go first, so that no long file starts last while the other workers idle."""
         from bodopress.pipeline import tasks
-        pending = list(reversed(jobs))
+        pending = sorted(jobs, key=lambda job: (stamp(job[1]) or (0,))[0])   # popped from the end
         while len(self.slots) < min(self.n, len(pending)):
             self.slots.append(_Slot(self.ctx, self.law_names, self.limits))
         deaths = 0
