@@ -13,9 +13,12 @@ ingest` on it in a subprocess with a fresh curated/ and a fresh PREFECT_HOME (so
 answers), and times the baselines on the same files in this process: pdfplumber
 `extract_text`, pypdfium2 text, zip + XML text (HWPX), OLE stream read + inflate (HWP),
 one Kiwi pass over the extracted text. Reported: releases/s, s per release per core,
-Prefect's share of the wall time (against the same flow body run with its tasks called as
-plain functions and no API, in a process of its own; and, as an upper bound, wall time less
-the time inside the flow's task runs, from the run's own Prefect database), peak RSS summed over the process tree (/proc polled).
+Prefect's share, three ways: the wall time against the same flow body run with its tasks
+called as plain functions and no API, in a process of its own (two runs minutes apart, so the
+machine's drift is in it); the CPU the run's own process spent beyond that arm's, over both
+cores' wall time (one run's own ratio: the workers keep both cores busy while Prefect starts);
+and wall time less the time inside the flow's task runs, from the run's own Prefect database.
+Peak RSS is summed over the process tree (/proc polled).
 `incremental` times a run that adds one file to a curated/ of a few dozen releases and to
 one tiled to 10,000 (the Parquet rows and ledger entries of a real run repeated under new
 release ids and paths, the paths hard links in raw/ so that nothing is re-read).
@@ -237,32 +240,48 @@ def ingest(raw: Path, work: Path, label: str) -> dict:
     return run
 
 
-def run_bodo(raw: Path, curated: Path, home: Path) -> dict:
-    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_LOCAL_STORAGE_PATH=str(home / "storage"),
-               COLUMNS="400")     # rich wraps the summary lines at 80 columns otherwise
-    bodo = shutil.which("bodo") or "bodo"
-    started = datetime.now(timezone.utc)
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (its own threads, not its children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def watched(cmd: list[str], env: dict | None = None) -> dict:
+    """Run `cmd`; its wall time, exit code, stderr, the peak RSS of its process tree, and the CPU
+    of its own process (the parent: Prefect's client, API and flow engine; the workers apart),
+    sampled every 0.2 s until it exits."""
     t = time.perf_counter()
-    proc = subprocess.Popen([bodo, "ingest", str(raw), "--curated", str(curated)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak, cpu = 0, 0.0
     done = threading.Event()
 
     def watch():
-        nonlocal peak
+        nonlocal peak, cpu
         while not done.is_set():
             peak = max(peak, tree_rss(proc.pid))
+            cpu = max(cpu, cpu_seconds(proc.pid))
             done.wait(0.2)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    out, err = proc.communicate()
+    _, err = proc.communicate()
     wall = time.perf_counter() - t
     done.set()
     watcher.join()
+    return {"wall": wall, "rc": proc.returncode, "peak_rss": peak, "parent_cpu": cpu, "stderr": err}
+
+
+def run_bodo(raw: Path, curated: Path, home: Path) -> dict:
+    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_LOCAL_STORAGE_PATH=str(home / "storage"),
+               COLUMNS="400")     # rich wraps the summary lines at 80 columns otherwise
+    started = datetime.now(timezone.utc)
+    run = watched([shutil.which("bodo") or "bodo", "ingest", str(raw), "--curated", str(curated)], env)
+    err = run.pop("stderr")
     tail = [line.strip() for line in err.splitlines() if line.startswith(("files ", "run "))]
-    return {"wall": wall, "rc": proc.returncode, "peak_rss": peak,
-            "summary": "; ".join(tail) or (err.strip().splitlines() or [""])[-1],
+    return {**run, "summary": "; ".join(tail) or (err.strip().splitlines() or [""])[-1],
             **flow_timing(home, started)}
 
 
@@ -295,10 +314,9 @@ def run_plain(raw: Path, curated: Path) -> dict:
         return time.perf_counter() - t
     import_s = min(timed("-c", "import prefect") - timed("-c", "pass") for _ in range(2))
     shutil.rmtree(curated, ignore_errors=True)
-    t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", PLAIN_ARM, str(raw), str(curated)], capture_output=True, text=True)
-    return {"wall": time.perf_counter() - t, "rc": proc.returncode, "import_s": import_s,
-            "summary": (proc.stderr.strip().splitlines() or [""])[-1]}
+    run = watched([sys.executable, "-c", PLAIN_ARM, str(raw), str(curated)])
+    err = run.pop("stderr")
+    return {**run, "import_s": import_s, "summary": (err.strip().splitlines() or [""])[-1]}
 
 
 # -- reports -------------------------------------------------------------------------------------
@@ -314,6 +332,7 @@ def cmd_ingest(kind: str, copies: int, limit: int | None, work: Path) -> str:
     plain = run_plain(raw, work / f"curated-{kind}-{copies}-plain")
     wall = run["wall"]
     prefect = max(wall - run["task_s"], 0.0)
+    extra_cpu = max(run["parent_cpu"] - plain["parent_cpu"], 0.0)
     lines = [f"### `bodo ingest` on {n} {kind.upper() if kind != 'all' else 'portal'} files "
              f"({len(files)} distinct releases x {copies})", "",
              "| measure | value |", "|---|---|",
@@ -324,8 +343,12 @@ def cmd_ingest(kind: str, copies: int, limit: int | None, work: Path) -> str:
              f"**{100 * (wall - plain['wall'] + plain['import_s']) / wall:.0f}%** (without Prefect: "
              f"{plain['wall']:.1f} s, exit {plain['rc']}, {plain['summary']}; less {plain['import_s']:.1f} s "
              f"of importing Prefect, which that arm still does) |",
-             f"| wall time outside task runs (an upper bound on Prefect's share: it also holds bodo's "
-             f"imports and Kiwi's start) | {100 * prefect / wall:.0f}% "
+             f"| Prefect's share of the machine: the CPU its process spent beyond the arm without "
+             f"Prefect, over both cores' wall time | **{100 * extra_cpu / (CORES * wall):.0f}%** "
+             f"({run['parent_cpu']:.1f} s of CPU in `bodo ingest`'s own process against "
+             f"{plain['parent_cpu']:.1f} s without Prefect; the workers' CPU apart) |",
+             f"| wall time outside task runs (files extracted while the API starts count here too) | "
+             f"{100 * prefect / wall:.0f}% "
              f"(wall {wall:.1f} s less {run['task_s']:.1f} s in task runs; {run['before_flow']:.1f} s "
              f"from the process's start to the flow's, flow run {run['flow_s']:.1f} s) |",
              f"| first run on a new PREFECT_HOME (one text file; database created) | {run['first_start']:.1f} s |",
