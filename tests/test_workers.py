@@ -49,3 +49,12 @@ def test_a_pool_whose_ahead_plan_fails_extracts_what_map_is_given(tmp_path):
         pool.start().ahead(broken_plan)
         results = list(pool.map([("one.txt", one)]))
     assert [_amounts(r) for r in results] == [["2.1조원"]]
+
+
+def test_one_worker_takes_the_largest_file_first(tmp_path):
+    short = _release(tmp_path / "a-short.txt", "1억 원")
+    long = tmp_path / "b-long.txt"
+    long.write_text(short.read_text(encoding="utf-8") + "\n수출이 늘었다.\n" * 200, encoding="utf-8")
+    with workers.Pool(1) as pool:
+        order = [r.source_file for r in pool.map([("a-short.txt", short), ("b-long.txt", long)])]
+    assert order == ["b-long.txt", "a-short.txt"]
