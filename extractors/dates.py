@@ -135,6 +135,14 @@ def two_digit_year(yy: int, ref: date | None) -> int:
     return 2000 + yy if 2000 + yy <= (ref.year if ref else 2026) + 30 else 1900 + yy
 
 
+def written_year(g: dict, ref: date | None) -> int | None:
+    """The year a match wrote: four digits (group Y), or two after an apostrophe (A) or bare (YY)."""
+    if g.get("Y"):
+        return int(g["Y"])
+    yy = g.get("A") or g.get("YY")
+    return two_digit_year(int(yy), ref) if yy else None
+
+
 def korean_number(word: str) -> int | None:
     """이천십오 -> 2015, 삼 -> 3, 두 -> 2 (the spelled-out numbers dates use)."""
     if word in NUMERALS and NUMERALS[word][1] == "native":
@@ -270,23 +278,20 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
         a.sub = sub
     if g["sub"] and not any(g[k] for k in ("Y", "A", "YY", "R", "OL", "M")) and sub == "edge":
         return None                                   # a lone 초/말/중 is not a date
-    if g["Y"]:
-        a.y, a.y_own = int(g["Y"]), True
-    elif g["A"]:
-        a.y, a.y_own = two_digit_year(int(g["A"]), c.ref), True
-    elif g["YY"]:
-        a.y, a.y_own = two_digit_year(int(g["YY"]), c.ref), True
-        last = not (g["M"] or g["D"] or g["sub"])
-        # without an apostrophe only a year near the release reads as one (25년 in 2026; 20년 저장 is a span)
-        lo, hi = ((c.ref.year - 5, c.ref.year + 5) if c.ref else (2020, 2035))
-        if not lo <= a.y <= hi:
-            return None
-        if last:
-            nxt = c.text[m.end("YY"):m.end("YY") + 12].split("년", 1)[1].lstrip("도")
-            if duration_follows(nxt, 0) or nxt[:1] in YEAR_PARTICLES:
-                return None                           # 25년간, 30년의 역사, 10년물
-            if before_word(c.text, m.start()) in BEFORE_YEARS:
+    if g["Y"] or g["A"] or g["YY"]:
+        a.y, a.y_own = written_year(g, c.ref), True
+        if g["YY"]:
+            last = not (g["M"] or g["D"] or g["sub"])
+            # without an apostrophe only a year near the release reads as one (25년 in 2026; 20년 저장 is a span)
+            lo, hi = ((c.ref.year - 5, c.ref.year + 5) if c.ref else (2020, 2035))
+            if not lo <= a.y <= hi:
                 return None
+            if last:
+                nxt = c.text[m.end("YY"):m.end("YY") + 12].split("년", 1)[1].lstrip("도")
+                if duration_follows(nxt, 0) or nxt[:1] in YEAR_PARTICLES:
+                    return None                       # 25년간, 30년의 역사, 10년물
+                if before_word(c.text, m.start()) in BEFORE_YEARS:
+                    return None
     elif g["R"] or g["OL"]:
         if c.ref is None:
             return None
@@ -344,8 +349,7 @@ def build_dot(m: re.Match, c: Ctx) -> Atom | None:
         return None                                   # 26.4.13. only as a full dotted day
     if g["Y"] and not g["D"] and not (g["mw"] or g["mdot"]) and unit_follows(c.text, m.end()):
         return None
-    yy = g["A"] or g["YY"]
-    a.y = int(g["Y"]) if g["Y"] else two_digit_year(int(yy), c.ref)
+    a.y = written_year(g, c.ref)
     if g["D"]:
         a.d, a.time = int(g["D"]), clock(m)
         if g["tail"]:
@@ -406,10 +410,8 @@ SPAN = re.compile(
 def build_span(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
     a = Atom(m.start(), m.end())
-    if g["Y"]:
-        y, a.y_own = int(g["Y"]), True
-    elif g["A"]:
-        y, a.y_own = two_digit_year(int(g["A"]), c.ref), True
+    if g["Y"] or g["A"]:
+        y, a.y_own = written_year(g, c.ref), True
     elif g["R"]:
         if c.ref is None:
             return None
@@ -767,8 +769,7 @@ def build_quarter(m: re.Match, c: Ctx) -> Atom | None:
         q2 = q1
     else:
         q1, q2 = int(g["q"]), int(g["q2"] or g["q"])
-        yy = g["A"] or g["YY"]
-        y = int(g["Y"]) if g["Y"] else two_digit_year(int(yy), c.ref) if yy else None
+        y = written_year(g, c.ref)
         if y is None and (g["unit"] == "Q" or c.ref is None):
             return None                               # a bare 2Q names no year
     if q2 < q1:
