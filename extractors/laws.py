@@ -5,7 +5,8 @@ name may wrap over a line or page break) and `bare` (a word ending in 법, 법�
 시행규칙 or 조례 whose start Kiwi finds; `bare_joined` when a short name takes the noun before
 it, `bare_titled` when it runs back over `…에 관한 / …을 위한`, `bare_as_bracketed` when it is
 the tail of a name the release bracketed, `bare_official` when the official list gives its
-start, so the name keeps all its words: `사립학교 교직원 연금법`; `bare_decree` for `동법
+start, so the name keeps all its words: `사립학교 교직원 연금법`; `bare_coordinated` for the
+first of two laws sharing a last word, `국가‧지방 공무원법`; `bare_decree` for `동법
 시행령` and `및 시행령` after a law). The words around a name give `provisional` (가칭),
 `action` and `action_date` (a row of the `dates` extractor in the parentheses after the
 action, or the cell of a law table's action column); the action after a list of names
@@ -22,7 +23,7 @@ The Korean words live in `extractors/data/laws_*`.
 >>> [r["name"] for r in extract(Document.from_text("해결 방법을 찾고 「제조 AI 2030 전략」을 수립"), [])]
 []
 >>> [(r["name"], r["official_name"]) for r in extract(Document.from_text("국가‧지방 공무원법과 공정거래법"), [])]
-[('지방 공무원법', '지방공무원법'), ('공정거래법', '독점규제 및 공정거래에 관한 법률')]
+[('국가공무원법', '국가공무원법'), ('지방 공무원법', '지방공무원법'), ('공정거래법', '독점규제 및 공정거래에 관한 법률')]
 """
 from __future__ import annotations
 
@@ -282,10 +283,13 @@ def find_bracketed(doc: Document, toks: Tokens) -> Iterator[Mention]:
 
 
 def _chain_start(toks: Tokens, i: int) -> int:
-    """First token of the unbroken run of nouns that ends at token i (대미+투자+특별법)."""
+    """First token of the unbroken run of nouns that ends at token i (대미+투자+특별법, 고용·산재
+    보험법); a law before a middle dot is a list's member of its own (근로기준법·최저임금법)."""
     j = i
     while j > 0 and toks.contiguous(j - 1, j) and (
             toks[j - 1].tag in CHAIN_TAGS or (toks[j - 1].tag in ("SP", "SO", "SW") and toks[j - 1].form in "·ㆍ‧-.")):
+        if toks[j - 1].tag in ("SP", "SO", "SW") and j > 1 and ENDS_LAW.search(toks[j - 2].form):
+            break
         j -= 1
     while j < i and toks[j].tag in ("SP", "SO", "SW"):
         j += 1
@@ -414,11 +418,24 @@ def list_end(doc: Document, found: list[Mention], k: int) -> int:
     return found[j].end
 
 
+def _wrapped(doc: Document, start: int, nl: int) -> bool:
+    """The line break at `nl`, after a name at `start`, wraps a sentence of running text: words
+    stand before the name on its line (not a heading), the line after starts no item (bullet,
+    number, note mark) and neither line is a table row."""
+    nxt = doc.text[nl + 1:nl + 40]
+    line_start = doc.text.rfind("\n", 0, nl) + 1
+    return bool(doc.text[line_start:start].strip()) and bool(nxt.strip()) and not nxt[:1].isspace() and not LIST_MARKER.match(nxt) and nxt[:1] not in "※*<[(【" \
+        and "\t" not in doc.text[line_start:nl] and "\t" not in nxt.split("\n")[0] \
+        and not any(t.char_start <= nl < t.char_end for t in doc.tables)
+
+
 def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None = None):
     """`「X법」을 제정('26.3)`, `X법 국회 통과`, `X법이 국회 본회의를 통과`, `반도체특별법 ^{제정}`;
     `end` is where the list holding the name ends, when it stands in one."""
     m = replace(m, end=end or m.end)
     stop = doc.text.find("\n", m.end)
+    if stop >= 0 and _wrapped(doc, m.start, stop):     # `… 아동수당법\n개정*에 따른`: the sentence goes on
+        stop = doc.text.find("\n", stop + 1)
     stop = min(m.end + ACTION_WINDOW, len(doc.text) if stop < 0 else stop)
     window = _mask_dates(doc.text[m.end:stop], dates, m.end)
     gap = ACTION_GAP.match(window)
@@ -491,7 +508,7 @@ def mentions(doc: Document, law_names: "LawNames | None" = None) -> list[Mention
         found.append(m)
         bisect.insort(claimed, (m.start, m.end))
     found.sort(key=lambda m: m.start)
-    found = _with_decrees(doc, _with_full_names(doc, found, law_names), toks)
+    found = _with_decrees(doc, _coordinated(doc, _with_full_names(doc, found, law_names), law_names), toks)
     return sorted(found + list(_decrees_of_named(doc, found)), key=lambda m: m.start)
 
 
@@ -541,6 +558,26 @@ def _with_full_names(doc: Document, found: list[Mention], law_names: "LawNames |
                     if start is not None and not (start and doc.text[start - 1].isalnum()):
                         m = replace(m, start=start, name=join_lines(doc.text[start:m.end]), rule="bare_official")
                         break
+        out.append(m)
+    return out
+
+
+COORDINATED = regex.compile(r"(?<![가-힣A-Za-z0-9])(?P<first>[가-힣]{1,8})[·ㆍ‧・]\s?$")
+
+
+def _coordinated(doc: Document, found: list[Mention], law_names: "LawNames | None") -> list[Mention]:
+    """`국가‧지방 공무원법` names two laws that share their last word: 국가공무원법 (its row spans the
+    whole phrase) and 지방공무원법 (the words as written). A member that is a law name of its own
+    (`근로기준법·최저임금법`) makes a list, not a coordination; a glued `고용·산재보험법`, where
+    nothing says which letters are shared, stays one name."""
+    out = []
+    for m in found:
+        c = COORDINATED.search(doc.text, max(0, m.start - 10), m.start) if m.rule.startswith("bare") else None
+        words = m.name.split()
+        if c and len(words) > 1 and not ENDS_LAW.search(c.group("first")):
+            first = " ".join([c.group("first")] + words[1:])
+            official = law_names.match(first) if law_names else None
+            out.append(replace(m, start=c.start(), name=official or first, rule="bare_coordinated"))
         out.append(m)
     return out
 
