@@ -84,7 +84,8 @@ _NUMBER = regex.compile(rf"(?P<ar>{N.arabic_number(_SPACED_SCALE_FOLLOW, space=_
                         rf"|(?<!{HANGUL})(?P<sino>{N.SINO_NUMBER}{_SINO_THEN_ARABIC})")
 _ARABIC_GROUP = regex.compile(N.ARABIC_GROUP)
 _NATIVE = regex.compile(rf"(?<!{HANGUL})(?:{N.NATIVE_NUMBER})")
-_SIGN = regex.compile(r"(?:^|(?<=[\s(\[<:]))[+\-−△▲▽]$")
+NEGATIVE = "-−△▲▽Δ∆"   # budget and statistics tables print △ (or the Greek Δ) for minus
+_SIGN = regex.compile(r"(?:^|(?<=[\s(\[<:]))[+\-−△▲▽Δ∆]$")
 _RANGE_SEP = regex.compile(r"[ ]*[~∼〜\-–][ ]*")
 _TRANSITION = regex.compile(r"[ ]*(?:→|->|⇒|에서)[ ]*")
 _CENTS = regex.compile(rf"[ ]?(?P<num>{N.ARABIC}|{N.SINO_NUMBER})센트")
@@ -209,10 +210,13 @@ def _follow_ok(text: str, pos: int, surface: str) -> bool:
 def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
     """The unit word `m` belongs to the number before it. A one-letter symbol stands after a space
     only where it reads as a symbol (`2 m`, `1.5 L`, `500 g`); a word spaced off and followed by a
-    colon or a note number is a label (`주:`, `주1)` notes); a word glued to more Hangul is a unit
-    only where Kiwi reads it as a word of its own before a particle or copula (`15억원인`), or
-    is a counter that may be glued to its noun (`4개지역`; counters_glued.txt)."""
+    colon or a note number is a label (`주:`, `주1)` notes); a syllable Kiwi reads as the copula
+    is none (`9인 경우`); a word glued to more Hangul is a unit only where Kiwi reads it as a word
+    of its own before a particle or copula (`15억원인`), or is a counter that may be glued to its
+    noun (`4개지역`; counters_glued.txt)."""
     sp, end = m.group("sp"), m.end()
+    if any(t.start == m.start("unit") and t.tag == "VCP" for t in doc.tokens_in(m.start("unit"), end)):
+        return False   # 9인 경우: the copula, not the counter 인
     if sp and len(surface) == 1 and surface.isascii() and surface not in SPACED_LETTERS:
         return False
     if sp and _LABEL_AFTER.match(text[end:end + 4]):
@@ -243,7 +247,7 @@ def _attach_unit(doc: Document, text: str, num: _Num) -> None:
     # sign glued to the number
     if s and _SIGN.search(text[max(0, s - 2):s]):
         sign = text[s - 1]
-        if sign in "-−△▲▽":
+        if sign in NEGATIVE:
             num.value = -num.value
         s -= 1
     m = _PREFIX_UNIT.search(text[max(0, s - 6):s])
@@ -525,11 +529,12 @@ def _kiwi_confirms(doc: Document, s: int, e: int, counter_start: int) -> bool:
 
 _CAPTION = regex.compile(r"단위\s*[:：]?\s*([^)\]\n>]+)")
 _PAREN_END = regex.compile(r"\(([^()]{1,20})\)\s*$")
-_CELL = regex.compile(rf"^(?P<sign>[+\-−△▲▽])?[ ]?(?P<num>{N.ARABIC})(?P<plus>\+)?\*?$")
+_CELL = regex.compile(rf"^(?P<sign>[+\-−△▲▽Δ∆])?[ ]?(?P<num>{N.ARABIC})(?P<plus>\+)?\*?$")
 _YEAR = regex.compile(r"^(?:19|20)\d\d$")
 _YEAR_MONTH = regex.compile(r"^(?:19|20)\d\d[ ]?[.\-/][ ]?\d{1,2}\.?$")
 LABEL_HEADERS = [r[0].lower() for r in _rows("table_label_headers.txt")]
 HEADER_WORDS = [(r[0], r[1]) for r in _rows("table_header_words.tsv")]
+DIFFERENCE_WORDS = tuple(r[0] for r in _rows("table_difference_words.txt"))
 
 
 def unit_spec(spec: str) -> tuple[float, str, str | None] | None:
@@ -572,9 +577,13 @@ def _caption_units(doc: Document, t, prev_end: int) -> list:
 
 
 def _measure(heads: list[str]) -> str | None:
-    """What a column's header cells (top to bottom) say it measures (table_header_words.tsv): a rate
-    word anywhere (`증감률` over the `취득자수` below it), then a ratio word (`구인배수`), else the word
+    """What a column's header cells (top to bottom) say it measures (table_header_words.tsv): a change
+    (`증감` lowest: "difference" under a rate or nothing, else the measure above it), a rate word
+    anywhere (`증감률` over the `취득자수` below it), then a ratio word (`구인배수`), else the word
     that ends the lowest cell ending in one (`과제 수`, `지급건수당 지급액`; not the `수` of `수출`)."""
+    if _difference(heads):          # a change column: of a rate (or of nothing said) in %p, else in its unit
+        base = _measure(heads[:-1])
+        return "difference" if base in (None, "percent") else base
     whole = " ".join(heads)
     for kind in ("percent", "ratio"):
         if any(what == kind and w in whole for w, what in HEADER_WORDS):
@@ -585,6 +594,13 @@ def _measure(heads: list[str]) -> str | None:
         if ends:
             return max(ends)[1]
     return None
+
+
+def _difference(heads: list[str]) -> bool:
+    """The lowest header cell names a change (`증감`, `차이`, `전년대비`), not a rate (`증감률`):
+    under a rate it is in percentage points."""
+    cell = regex.sub(r"\s*\([^()]*\)\s*$", "", heads[-1]) if heads else ""
+    return cell.replace(" ", "").endswith(DIFFERENCE_WORDS)
 
 
 def _own_units(heads: list[str]) -> list:
@@ -635,10 +651,15 @@ def _column_units(heads: list[list[str]], data_cols: list[int], table_units: lis
         what = _measure(heads[j])
         if what == "ratio" or not table_units:
             continue
-        if what:
+        # a column that names no measure takes the caption's plain unit: not %, and %p only for a change
+        plain = ([u for u in table_units if u[1] not in ("percent", "percent_point")]
+                 or [u for u in table_units if u[1] == "percent"] or table_units)
+        if what == "difference":
+            fit = [u for u in table_units if u[1] == "percent_point"] or plain
+        elif what:
             fit = [u for u in table_units if _fits(what, u)]
         else:
-            fit = [u for u in table_units if u[1] != "percent"] or table_units
+            fit = plain
         if len(fit) == 1:
             out[j] = fit[0]
         elif fit:
@@ -663,9 +684,10 @@ def _label_column(cells: list[str], heads: list[str]) -> bool:
     return bool(stamps) and all(c in stamps or (c.isdigit() and 1 <= int(c) <= 12) for c in nums)
 
 
-def _row_unit(row: list[tuple[str, int]], table_units: list) -> tuple | None:
+def _row_unit(row: list[tuple[str, int]], table_units: list) -> tuple | str | None:
     """A row label that names its own measure overrides the columns: `증감률(%)` or `비중` rows are
-    percents (none where the caption has no `%`), a `구인배수` row has no unit (`()`)."""
+    percents (none where the caption has no `%`), a `구인배수` row has no unit (`()`), a `증감` row
+    is a change ("difference": its rate columns' cells are %p where the caption lists %p)."""
     label = row[0][0] if row and not _CELL.match(row[0][0]) else ""
     own = _own_units([label]) if label else []
     if own:
@@ -675,6 +697,8 @@ def _row_unit(row: list[tuple[str, int]], table_units: list) -> tuple | None:
         return ()
     if what == "percent":
         return next((u for u in table_units if u[1] == "percent"), ())
+    if label and _difference([label]):
+        return "difference"
     return None
 
 
@@ -709,9 +733,13 @@ def _scan_tables(doc: Document, taken: "_Spans") -> list[Q]:
                 ce = cs + len(cell)
                 if taken.overlaps(cs, ce):
                     continue
-                unit = row_unit or units[j]
+                unit = units[j] if row_unit in (None, "difference") else row_unit
+                if row_unit == "difference" and unit[1] == "percent":   # the change of a rate: %p
+                    unit = next((u for u in table_units if u[1] == "percent_point"), unit)
+                if unit[1] == "count" and unit[0] == 1 and "." in m.group("num"):
+                    continue   # 명, 개 count whole things: `1.2` under `358,499` is an unlabelled share row
                 value = N.parse_number(m.group("num")) * unit[0]
-                if m.group("sign") and m.group("sign") in "-−△▲▽":
+                if m.group("sign") and m.group("sign") in NEGATIVE:
                     value = -value
                 qual = QUALIFIERS[("+", "mark")] if m.group("plus") else None
                 own = _own_units(heads[j])
