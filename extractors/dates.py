@@ -16,6 +16,7 @@ datetime.date(2026, 3, 31)
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from dataclasses import dataclass, replace
@@ -71,7 +72,7 @@ UNIT_WORDS, DAY_FOLLOW, PARTICLES, RECURRING = (
 # -- named fragments ----------------------------------------------------------------------
 S = r"[ \t]?"                      # an optional space (text exports space units apart: 2026 년)
 SS = r"[ \t]*"
-BR = r"[ \t]*\n?[ \t]*"           # a hard-wrapped line may split a date: 4월 / 10일
+BR = r"[ ]*\n?[ ]*"               # a hard-wrapped line may split a date (4월 / 10일); a tab ends a cell
 Y4 = r"(?:19|20)\d{2}"
 MM = r"(?:1[0-2]|0?[1-9])"
 DD = r"(?:3[01]|[12]\d|0?[1-9])"
@@ -91,7 +92,11 @@ REL_YEARS = "|".join(                # 지 / 난해: a line may break inside the
     r"(?:[ \t]*\n[ \t]*)?".join(re.escape(ch).replace(r"\ ", "[ \t]?") for ch in w)
     for w in sorted((w for w, (u, _) in RELATIVE.items() if u == "year"), key=len, reverse=True))
 REL_OTHER = _alt(w for w, (u, _) in RELATIVE.items() if u != "year")
-SUB = (rf"(?:{S}(?P<sub>상반기|하반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|초|말|경|께|쯤|중(?![가-힣])))")
+# 초, 말, 경 … end a date only as a word of their own or before a particle: not in `29일 경북`,
+# `4월 말레이시아`, `10일 초등학교`
+EDGE_END = rf"(?=[^가-힣]|$|{_alt(l[0] for l in _lines('dates_edge_particles.txt'))})"
+SUB = (rf"(?:{S}(?P<sub>상반기|하반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|(?:초|말|경|께|쯤){EDGE_END}"
+       rf"|중(?![가-힣])))")
 
 
 @dataclass
@@ -276,7 +281,7 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
     sub = sub_of(m)
     if sub and sub != "edge":
         a.sub = sub
-    if g["sub"] and not any(g[k] for k in ("Y", "A", "YY", "R", "OL", "M")) and sub == "edge":
+    if g["sub"] and not any(g[k] for k in ("Y", "A", "YY", "R", "OL", "M", "D")) and sub == "edge":
         return None                                   # a lone 초/말/중 is not a date
     if g["Y"] or g["A"] or g["YY"]:
         a.y, a.y_own = written_year(g, c.ref), True
@@ -317,8 +322,8 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
             word = re.match(r"[가-힣]*", c.text[il_end:]).group()
             if word and (not word.startswith(DAY_FOLLOW) or word.startswith("자리")):
                 return None                           # 3 일자리, 1일반: 일 starts a word
-            if c.text[max(0, m.start() - 1):m.start()] == "/" or re.search(r"\d[가-힣]{1,2}[ \t]$", c.text[max(0, m.start() - 5):m.start()]):
-                return None                           # /1일, 1인 1일: a rate
+            if c.text[max(0, m.start() - 1):m.start()] == "/" or re.search(r"\d(?!일[과와])[가-힣]{1,2}[ \t]$", c.text[max(0, m.start() - 5):m.start()]):
+                return None                           # /1일, 1인 1일: a rate (not 14일과 15일)
             if re.match(r"\d", c.text[m.end():m.end() + 2].lstrip(" ")):
                 return None
             a.y, a.m, a.relative = c.ref.year, c.ref.month, True
@@ -382,10 +387,18 @@ MD = re.compile(
     rf"(?:{SS}~{BR}(?P<tail>{DD})(?:{S}\.(?!{S}\d)|{S}일)|{SS}(?P<open>~)(?={SS}\)))?")
 
 
+CITE_BEFORE = re.compile(r"\((?=[^()\n]*[가-힣A-Za-z])(?![^()\n]*\d\.\d)[^()\n]{1,24},[ \t]*$")
+
+
+def cited(text: str, m: re.Match) -> bool:
+    """`(한겨레, 5.20)`, `(부산MBC, 1.6)`: the date of the report an explanatory release answers."""
+    return bool(CITE_BEFORE.search(text, max(0, m.start() - 28), m.start()) and re.match(r"[ \t]*[),]", text[m.end():]))
+
+
 def build_md(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
     w = weekday_of(m)
-    if not (g["dot"] or g["il"] or g["tail"] or g["open"] or w is not None) or c.ref is None:
+    if not (g["dot"] or g["il"] or g["tail"] or g["open"] or w is not None or cited(c.text, m)) or c.ref is None:
         return None
     if g["il"] and (before_word(c.text, m.start()) in BEFORE_DURATION or duration_follows(c.text, m.end())):
         return None                                   # 평균 7.5일, 7.5일 이상: a number of days, not 7월 5일
@@ -794,6 +807,51 @@ def build_bare_year(m: re.Match, c: Ctx) -> Atom | None:
     return Atom(m.start(), m.end(), y=y, y_own=True)
 
 
+COORD = re.compile(
+    rf"(?<![\d가-힣.,'])(?:(?P<h>상)|(?P<q>[1-4])|(?P<m>{MM}))(?=(?:[·ㆍ‧,][ ]?(?(h)(?!)|(?(q)[1-4]|{MM})))*[·ㆍ‧,][ ]?(?(h)하반기|(?(q)[1-4]{S}분기|{MM}{S}월)))")
+
+
+def build_coord(m: re.Match, c: Ctx) -> Atom | None:
+    """The first member of `상‧하반기`, `1‧2분기`, `3·4월`: the period the shared word gives it; its
+    year comes from the member after it (coordinate)."""
+    if c.ref is None:
+        return None
+    a = Atom(m.start(), m.end(), y=c.ref.year, relative=True)
+    if m.group("h"):
+        a.sub = "h1"
+    elif m.group("q"):
+        a.sub = "q" + m.group("q")
+    else:
+        a.m, a.m_own = int(m.group("m")), True
+    return a
+
+
+def coordinate(atoms: list[Atom], text: str) -> list[Atom]:
+    """`2025년 상‧하반기`, `3, 4, 5월`: every member takes the year written before the first (one row
+    each), or else the year of the last member."""
+    out: list[Atom] = []
+    i = 0
+    while i < len(atoms):
+        j = i
+        while atoms[j].rule == "coordinated" and j + 1 < len(atoms) and atoms[j + 1].s - atoms[j].e <= 2:
+            j += 1
+        if atoms[i].rule != "coordinated" or j == i or atoms[j].span is not None:
+            if atoms[i].rule != "coordinated":
+                out.append(atoms[i])   # a member whose period was taken by a longer reading goes
+            i += 1
+            continue
+        src, p = atoms[j], out[-1] if out else None
+        if (p and p.rule == "ko_date" and p.y_own and p.m is None and p.sub is None and p.d is None
+                and re.fullmatch(r"[ \t]?", text[p.e:atoms[i].s])):
+            out.pop()
+            atoms[i].s, src = p.s, p
+        for a in atoms[i:j + 1]:
+            a.y, a.y_own, a.relative = src.y, src.y_own, src.relative
+        out.extend(atoms[i:j + 1])
+        i = j + 1
+    return out
+
+
 RULES = (
     Rule("ko_date", KO, build_ko),
     Rule("dot_date", DOT, build_dot),
@@ -814,6 +872,7 @@ RULES = (
     Rule("next_n", NEXT_N, build_next_n),
     Rule("quarter", QUARTER, build_quarter),
     Rule("bare_year", BARE_YEAR, build_bare_year),
+    Rule("coordinated", COORD, build_coord),
 )
 
 PAGE_BR = r"[ \t]*(?:\n[ \t]*(?:-[ \t]*\d{1,3}[ \t]*-[ \t]*\n[ \t]*)?)?"   # a line or page break (- 3 -)
@@ -944,6 +1003,54 @@ def join_years(atoms: list[Atom], text: str) -> list[Atom]:
     return out
 
 
+def column_years(atoms: list[Atom], doc: Document) -> None:
+    """A year cell spanning columns of a header row (`2023년 | | | 2024년 …`) gives its year to
+    the yearless quarters, halves and months in the cells below it (`1분기 | 2분기 …`); a stack
+    of such cells in one column (`2025년` / `1분기` / `2분기`) takes the year above it."""
+    starts = [a.s for a in atoms]
+
+    def only_atom(cs: int, ce: int) -> Atom | None:
+        k = bisect.bisect_left(starts, cs)
+        inside = atoms[k:bisect.bisect_left(starts, ce)] if ce > cs else []
+        return inside[0] if len(inside) == 1 else None
+
+    def year_above(grid, i: int, j: int) -> Atom | None:
+        for up in range(i - 1, max(-1, i - 4), -1):
+            row = grid[up]
+            k = min(j, len(row) - 1)
+            while k > 0 and row[k][1] <= row[k][0]:      # an empty cell: the spanning cell is to its left
+                k -= 1
+            x = only_atom(*row[k]) if row else None
+            if x is None or x.d is not None or x.span is not None:
+                return None
+            if x.y_own:
+                return x                                  # 2025년, or a period that took its year
+            if not (x.m or x.sub):
+                return None
+        return None
+
+    for t in doc.tables:
+        for i, row in enumerate(t.cells[1:], 1):
+            for j, (cs, ce) in enumerate(row):
+                a = only_atom(cs, ce)
+                if a is None or a.y_own or a.span is not None or not (a.m or a.sub) or a.d is not None:
+                    continue
+                y = year_above(t.cells, i, j)
+                if y is not None:
+                    a.y, a.y_own, a.relative = y.y, True, y.relative
+
+
+def continue_months(atoms: list[Atom], text: str) -> None:
+    """`5월 14일과 15일`, `4월 1일, 8일`: a bare day joined to a day whose month is written is in
+    that month."""
+    for prev, a in zip(atoms, atoms[1:]):
+        if (a.rule == "ko_date" and a.d is not None and not a.m_own and a.span is None
+                and prev.d is not None and prev.m is not None and prev.span is None
+                and COORDINATED.fullmatch(text[prev.e:a.s])):
+            a.y, a.m, a.m_own, a.relative = prev.y, prev.m, True, prev.relative
+            a.y_own = prev.y_own
+
+
 def continue_years(atoms: list[Atom], doc: Document, text: str) -> None:
     """'25.11월 | 12월 | '26.1월: a yearless month in a header row or a running list takes the written year
     of the period before it (a month lower than that one starts the next year)."""
@@ -991,7 +1098,9 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
     text = doc.norm
     c = Ctx(text, ref, [(t.char_start, t.char_end) for t in doc.tables])
     atoms = choose(candidates(text, c) + table_atoms(doc, c) + stacked_days(c))
-    atoms = join_years(atoms, text)
+    atoms = join_years(coordinate(atoms, text), text)
+    column_years(atoms, doc)
+    continue_months(atoms, text)
     continue_years(atoms, doc, text)
     atoms = merge_ranges(atoms, text, c)
     rows = []
