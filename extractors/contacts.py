@@ -58,6 +58,7 @@ LETTER_SPACED = regex.compile(r"(?<!\S)[가-힣](?: [가-힣])+(?!\S)")
 HEAD_WORD = regex.compile(r"(?<!\S)([가-힣]{1,2})\s+(?=[가-힣]{2,}(?:" + UNIT_ENDINGS + r")(?!\S))")
 MD_ITEM = regex.compile(r"^\s*-\s+")                    # `- 담당 부서: 정책기획관 / 책임자 과장 최영범 / (044-…)`
 MD_SEPARATOR = regex.compile(r"\s*[:：]\s+|\s+/\s*")
+TOPIC_AFTER = regex.compile(r"(?<=[가-힣])\s*\((?![^()]*(?:" + UNIT_ENDINGS + r")\))[^()]*\)$")   # (토지거래량), not (…대책팀)
 LEAF_UNIT = regex.compile(r"(?:과|팀|담당관|담당관실|센터|TF|반|사무국|지원단|추진단|협력관)$")
 # Older header tables label the person cells themselves: `담당과장 | 예산실 예산총괄과장 박준호 (…) |
 # 담당자 | 김영임 서기관(…)`, continuation rows below in the same columns.
@@ -112,8 +113,11 @@ def _people(text: str) -> list[tuple[str, str, str | None]]:
 
 
 def _clean_department(text: str) -> str:
-    text = LABEL.sub("", text)
-    text = regex.sub(r"^\s*(?:<[^>]*>|\[[^\]]*\])\s*", "", text)
+    """The department as printed, without the list marker, label and group tag before it (`- <총괄>`,
+    `담당 부서:`) or the topic after it (`토지정책과(토지거래량)`; a unit in brackets stays)."""
+    text = LABEL.sub("", MD_ITEM.sub("", text))
+    text = regex.sub(r"^\s*(?:<[^>]*>|‹[^›]*›|\[[^\]]*\])\s*", "", text)
+    text = TOPIC_AFTER.sub("", text.strip())
     return " ".join(text.split())
 
 
@@ -222,6 +226,7 @@ def extract(doc: Document) -> list[dict]:
                 out += [dict(r, line=line_no) for r in rows]
                 prev_line_no = line_no
                 continue
+        raw = line
         md = bool(MD_ITEM.match(line)) and (md or bool(LABEL.match(MD_ITEM.sub("", line))))
         if md:
             line = MD_SEPARATOR.sub(" ", MD_ITEM.sub("", line))
@@ -240,8 +245,8 @@ def extract(doc: Document) -> list[dict]:
             continue                           # a phone column of some other table
         if dept_text:
             if ("\t" not in line and contiguous and dept and not LABEL.match(line)
-                    and not LEAF_UNIT.search(dept)):
-                dept = f"{dept} {dept_text}"          # a wrapped department cell
+                    and not LEAF_UNIT.search(dept) and (md or not MD_ITEM.match(raw))):
+                dept = f"{dept} {dept_text}"          # a wrapped department cell (an unlabelled `- ` item is a row)
                 for row in out[block:]:
                     row["department"] = dept
             else:
