@@ -54,7 +54,7 @@ AT_DISTRIBUTION = regex.compile(r"(보\s*도\s*시\s*점\s*[:：]?\s*)배\s*포\
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
     r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")
-ORG_WORD = r"[가-힣]{2,20}(?:(?<!정)부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원|대학교)"   # not 지방정부
+ORG_WORD = r"[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원|대학교)"   # not 지방정부 (but 기획재정부)
 ORG_LINE = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")(?:\s*[·ㆍ‧,]?\s*" + ORG_WORD + r")*\s*$")
 HEAD_TITLE = r"(?:장관|차관|위원장|청장|처장|원장|본부장|사장|이사장|총장|실장|단장|센터장|회장|대표|국장|소장|부총리|총리)"
 ORG_INTRO = regex.compile(
@@ -62,8 +62,10 @@ ORG_INTRO = regex.compile(
 BULLETS = "□■○●◦ㅇ❍◇◆▶►☐❏◯▢▪•"
 ORG_SUBJECT = regex.compile(r"^\s*(?:[" + BULLETS + r"]\s*)?(?P<org>" + ORG_WORD + r")(?:\s+[가-힣]{2,20})?(?:은|는|이|가)\s",
                             regex.M)
-ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:(?<!정)부|처|청|위원회))\s*(?:제?\d)?"
+ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청|위원회))\s*(?:제?\d)?"
                          r"(?:" + HEAD_TITLE + r"|[가-힣]{1,10}(?:관리관|정책관|기획관|조정관|국장|실장|단장)(?:은|는|이|가)\s)")
+SIGN_OFF = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")\s+대\s*변\s*인\s*$", regex.M)
+CONTACT_PHONE = regex.compile(r"(?<![\d-])0\d{1,2}-\d{3,4}-\d{4}(?![\d-])")
 MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
 SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
 BODY_START = regex.compile(r"^\s*(?:[" + BULLETS + r"※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
@@ -132,6 +134,9 @@ def _undated(text: str, year: int | None) -> list[datetime]:
     return out
 
 
+IMMEDIATE = regex.compile(r"즉\s*시|바\s*로\s*(?:보\s*도|사\s*용)")   # 즉시 보도, 바로 보도하여 주시기 바랍니다
+
+
 def _parse_header(header: str, year: int | None = None) -> dict:
     header = AT_DISTRIBUTION.sub(r"\1배포 즉시", header)   # 보도시점 배포 시점 = on distribution
     out: dict = {"embargo_at": None, "embargo_text": None, "edition": None, "distributed_at": None}
@@ -156,7 +161,7 @@ def _parse_header(header: str, year: int | None = None) -> dict:
         if words:
             embargo_texts.append(words)
         candidates += dated
-        immediate = immediate or bool(regex.search(r"즉\s*시", text))
+        immediate = immediate or bool(IMMEDIATE.search(text))
     if not candidates and not immediate:
         year = out["distributed_at"].year if out["distributed_at"] else year
         candidates = [t for kind, text in segments if kind != "dist" for t in _undated(text, year)]
@@ -170,6 +175,8 @@ def _parse_header(header: str, year: int | None = None) -> dict:
         if word in editions:
             out["edition"] = word
             break
+    if out["edition"] is None and immediate and out["embargo_at"] == out["distributed_at"]:
+        out["edition"] = "즉시"                      # 바로 보도하여 주시기 바랍니다
     return out
 
 
@@ -190,10 +197,10 @@ def _issuer(m, body: str) -> str:
     issued by the ministry the agency belongs to; `…위원회(위원장: ○○○ 보건복지부장관)` by the
     ministry whose head chairs the committee."""
     org = m.group("org")
-    before = regex.search(r"(?<![가-힣])(?P<org>[가-힣]{2,20}(?:(?<!정)부|처))\s+$", body[max(0, m.start("org") - 24):m.start("org")])
+    before = regex.search(r"(?<![가-힣])(?P<org>[가-힣]{2,20}(?:(?<!(?<!재)정)부|처))\s+$", body[max(0, m.start("org") - 24):m.start("org")])
     if before:
         return before.group("org")
-    chair = regex.search(r"(?P<org>[가-힣]{2,20}(?:(?<!정)부|처|청))\s*" + HEAD_TITLE, m.group(0)[len(org):])
+    chair = regex.search(r"(?P<org>[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청))\s*" + HEAD_TITLE, m.group(0)[len(org):])
     if org.endswith("위원회") and chair:
         return chair.group("org")
     return org
@@ -222,6 +229,9 @@ def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
         if len("".join(s.split())) >= 3 and ORG_LINE.match(s):
             org = " ".join(s.split())
             return _whole_name(org, doc.text) or org
+    m = SIGN_OFF.search(doc.text)
+    if m:       # `기획재정부 대변인` closing the release: its issuer
+        return m.group("org")
     found = [m for m in (_unquoted(p, body[:3000]) for p in (ORG_INTRO, ORG_SUBJECT, ORG_HEAD)) if m]
     if found:   # the body's first naming of an issuing body, however it is phrased
         return _issuer(min(found, key=lambda m: m.start()), body[:3000])
@@ -321,6 +331,20 @@ def _plain(line: str) -> str:
     return MARKUP.sub(" ", line)
 
 
+def _quoted_subtitle(lines: list[str]) -> str | None:
+    """The subtitle items a Markdown rendering quotes under its header (`> - …`), up to the rule."""
+    items = []
+    for line in lines:
+        if line.strip() == "---":
+            break
+        m = regex.match(r"^\s*>\s*(?:[-–]\s+|\xad\s*)?(?P<item>\S.*)$", line)   # a soft hyphen as the mark
+        if m and not LABEL.match(_plain(line).strip()):
+            items.append(m.group("item").strip())
+        elif items:
+            break
+    return "\n".join(items) or None
+
+
 def _label_lines(lines: list[str]) -> list[str]:
     """The header lines of a Markdown rendering, wherever its converter put them: each line that
     starts with a label (`보도시점: …`, `**배포 …**`, `> 보도시점`, a `<tr><th>배포</th>…` row), and
@@ -340,11 +364,13 @@ def extract(doc: Document) -> dict:
     if lines and lines[0].startswith("# "):            # Markdown renderings: "# title", no header
         title = _headline([lines[0][2:]])[0]
         out = _parse_header("\n".join(_label_lines(lines[:40])))
-        return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": None, **out}
+        return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": _quoted_subtitle(lines[1:12]), **out}
     k = _split_header(lines)
     header_lines = lines[:k]
     labelled = _label_lines(lines[:40]) if doc.source_format == "md" else []
     out = _parse_header("\n".join(labelled or header_lines), doc.created_at.year if doc.created_at else None)
+    while k < len(lines) and (not lines[k].strip() or ("\t" in lines[k] and CONTACT_PHONE.search(lines[k]))):
+        k += 1      # a 담당과장 / 담당자 table printed between the header and the headline
     # A PDF line is a printed line (a subtitle item may wrap); elsewhere a line is a paragraph
     # or a short piece after a typed line break.
     starts = [0]
@@ -354,6 +380,10 @@ def extract(doc: Document) -> dict:
     def opens_body(i: int) -> bool:
         return _opens_body(doc, starts[k + i], starts[k + i + 1] - 1)
     out["title"], out["subtitle"], n = _headline(lines[k:], wrapped=doc.source_format == "pdf", opens_body=opens_body)
+    late = [ln for ln in lines[k + n:k + n + 3] if _is_strong(ln)]
+    if late and out["embargo_at"] is None and out["distributed_at"] is None:   # a title box printed above the header
+        out.update(_parse_header("\n".join(late), doc.created_at.year if doc.created_at else None))
+        n += max(i for i, ln in enumerate(lines[k + n:k + n + 3]) if _is_strong(ln)) + 1
     out["ministry"] = _ministry(header_lines, "\n".join(lines[k + n:]), doc)
     _from_fields(doc.fields, out, doc.text)
     return out
