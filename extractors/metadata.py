@@ -100,6 +100,8 @@ def _is_weak(line: str) -> bool:
         return True
     if regex.fullmatch(DOC_TYPE, s) or (HEADER_WORD.search(line) and len(s) <= 30 and not regex.search(r"[가-힣]{5,}", s)):
         return True
+    if HEADER_WORD.search(line) and DATE_NO_YEAR.search(line) and len(s) <= 50:
+        return True     # (인터넷·방송·통신 : 6. 30.(화) 12:00 이후 보도 가능)
     return bool(ORG_LINE.match(line.strip()) and len(s) <= 30) or bool(
         regex.fullmatch(r"[<〈(]?[\d.\s()월화수목금토일]*(?:조간|석간|방송)?[>〉)]?", s) and DATE.search(line) is None and s)
 
@@ -162,9 +164,9 @@ def _parse_header(header: str, year: int | None = None) -> dict:
             embargo_texts.append(words)
         candidates += dated
         immediate = immediate or bool(IMMEDIATE.search(text))
-    if not candidates and not immediate:
-        year = out["distributed_at"].year if out["distributed_at"] else year
-        candidates = [t for kind, text in segments if kind != "dist" for t in _undated(text, year)]
+    if not immediate:   # `(인터넷 : 6. 30.(화) 12:00 이후)` beside a dated 조간 line: the year of the dated ones
+        year = candidates[0].year if candidates else out["distributed_at"].year if out["distributed_at"] else year
+        candidates += [t for kind, text in segments if kind != "dist" for t in _undated(text, year)]
     if candidates:   # the earliest day; on that day a printed clock time beats a bare date
         out["embargo_at"] = min(candidates, key=lambda t: (t.date(), t.time() == datetime.min.time(), t))
     elif immediate:
@@ -332,13 +334,19 @@ def _plain(line: str) -> str:
 
 
 def _quoted_subtitle(lines: list[str]) -> str | None:
-    """The subtitle items a Markdown rendering quotes under its header (`> - …`), up to the rule."""
+    """The subtitle items a Markdown rendering prints under its header: quoted (`> - …`), or listed
+    (`- …`) above the rule (`---`) that opens the body."""
+    ruled = any(line.strip() == "---" for line in lines)
     items = []
     for line in lines:
         if line.strip() == "---":
             break
-        m = regex.match(r"^\s*>\s*(?:[-–]\s+|\xad\s*)?(?P<item>\S.*)$", line)   # a soft hyphen as the mark
-        if m and not LABEL.match(_plain(line).strip()):
+        line = line.replace("\xad", "")      # a soft hyphen as the item mark
+        m = regex.match(r"^\s*>\s*(?:[-–]\s+)?(?P<item>\S.*)$", line) or (
+            ruled and regex.match(r"^\s*[-–]\s+(?P<item>\S.*)$", line))
+        plain = _plain(line).strip()
+        if m and not LABEL.match(plain) and not (HEADER_WORD.search(plain) and DATE.search(plain)) \
+                and not regex.match(r"[가-힣A-Za-z ]{1,10}[:：]\s", m.group("item")):   # `- 부처: …` is a field
             items.append(m.group("item").strip())
         elif items:
             break
@@ -369,8 +377,10 @@ def extract(doc: Document) -> dict:
     header_lines = lines[:k]
     labelled = _label_lines(lines[:40]) if doc.source_format == "md" else []
     out = _parse_header("\n".join(labelled or header_lines), doc.created_at.year if doc.created_at else None)
-    while k < len(lines) and (not lines[k].strip() or ("\t" in lines[k] and CONTACT_PHONE.search(lines[k]))):
-        k += 1      # a 담당과장 / 담당자 table printed between the header and the headline
+    contacts = False     # a 담당과장 / 담당자 table printed between the header and the headline
+    while k < len(lines) and (not lines[k].strip() or ("\t" in lines[k] and (contacts or CONTACT_PHONE.search(lines[k])))):
+        contacts = contacts or bool(CONTACT_PHONE.search(lines[k]))
+        k += 1
     # A PDF line is a printed line (a subtitle item may wrap); elsewhere a line is a paragraph
     # or a short piece after a typed line break.
     starts = [0]
@@ -380,10 +390,11 @@ def extract(doc: Document) -> dict:
     def opens_body(i: int) -> bool:
         return _opens_body(doc, starts[k + i], starts[k + i + 1] - 1)
     out["title"], out["subtitle"], n = _headline(lines[k:], wrapped=doc.source_format == "pdf", opens_body=opens_body)
-    late = [ln for ln in lines[k + n:k + n + 3] if _is_strong(ln)]
-    if late and out["embargo_at"] is None and out["distributed_at"] is None:   # a title box printed above the header
-        out.update(_parse_header("\n".join(late), doc.created_at.year if doc.created_at else None))
-        n += max(i for i, ln in enumerate(lines[k + n:k + n + 3]) if _is_strong(ln)) + 1
+    window = [i for i in range(k + n, min(len(lines), k + n + 8)) if lines[i].strip()][:4]
+    if any(_is_strong(lines[i]) for i in window[:3]) and out["embargo_at"] is None and out["distributed_at"] is None:
+        late = [i for i in window if _is_strong(lines[i]) or _is_weak(lines[i])]   # a title box above the header
+        out.update(_parse_header("\n".join(lines[i] for i in late), doc.created_at.year if doc.created_at else None))
+        n = late[-1] + 1 - k
     out["ministry"] = _ministry(header_lines, "\n".join(lines[k + n:]), doc)
     _from_fields(doc.fields, out, doc.text)
     return out
