@@ -65,6 +65,7 @@ ORG_SUBJECT = regex.compile(r"^\s*(?:[" + BULLETS + r"]\s*)?(?P<org>" + ORG_WORD
 ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청|위원회))\s*(?:제?\d)?"
                          r"(?:" + HEAD_TITLE + r"|[가-힣]{1,10}(?:관리관|정책관|기획관|조정관|국장|실장|단장)(?:은|는|이|가)\s)")
 SIGN_OFF = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")\s+대\s*변\s*인\s*$", regex.M)
+CONTACT_LINE = regex.compile(r"^\s*(?:[\[【<(]\s*(?:자\s*료\s*)?(?:문\s*의|담\s*당)[^\]】>)]{0,10}[\]】>)]|☏|(?:자\s*료\s*)?문\s*의\s*[:：])")
 CONTACT_PHONE = regex.compile(r"(?<![\d-])0\d{1,2}-\d{3,4}-\d{4}(?![\d-])")
 MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
 SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
@@ -377,8 +378,9 @@ def extract(doc: Document) -> dict:
     header_lines = lines[:k]
     labelled = _label_lines(lines[:40]) if doc.source_format == "md" else []
     out = _parse_header("\n".join(labelled or header_lines), doc.created_at.year if doc.created_at else None)
-    contacts = False     # a 담당과장 / 담당자 table printed between the header and the headline
-    while k < len(lines) and (not lines[k].strip() or ("\t" in lines[k] and (contacts or CONTACT_PHONE.search(lines[k])))):
+    contacts = False     # a 담당과장 / 담당자 table (or a `[자료 문의] … ☏` line) between header and headline
+    while k < len(lines) and (not lines[k].strip() or ("\t" in lines[k] and (contacts or CONTACT_PHONE.search(lines[k])))
+                              or CONTACT_LINE.match(lines[k])):
         contacts = contacts or bool(CONTACT_PHONE.search(lines[k]))
         k += 1
     # A PDF line is a printed line (a subtitle item may wrap); elsewhere a line is a paragraph
