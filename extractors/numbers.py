@@ -54,13 +54,17 @@ def arabic_number(follow: str = r"(?![가-힣])", space: str = "[ ]") -> str:
     one. A scale word may also stand one space after its digits (`2,000 만 원`, as the portal's
     text prints it) where `follow` holds after it, so that `10 만족도` keeps its `만` a word.
     `space` may admit a line break too (`22조` / `3,750억 원` wrapped in a PDF). Scale words
-    may stand apart (`3 천 만 원`) and Hangul digits may follow Arabic ones (`5천오백만`).
+    may stand apart (`3 천 만 원`) and Hangul digits may follow Arabic ones (`5천오백만`), and the
+    units under a 만 may follow it spaced (`63만 4,904명`).
     """
     scale = rf"(?:{SMALL}(?:{BIG}|[ ]{BIG}(?:{follow}))?|{BIG})"
     group = rf"(?:{ARABIC})(?:{scale}|{space}{scale}(?:{follow}))?"
     spaced = rf"(?:{ARABIC})[ ]?{scale}"
     sino = rf"(?:{SINO_DIGIT}?{SMALL})+{BIG}?|{SINO_DIGIT}{BIG}"
-    return rf"(?:{group})(?:(?<={SMALL}|{BIG})(?:(?:{ARABIC}){scale}?|{space}{spaced}|{sino})){{0,8}}"
+    # the units under 만 after it, spaced (`63만 4,904명`): four digits at most, and a plain four only
+    # with its comma, so that `63만 2026년` stays two numbers
+    rest = rf"(?:(?<=만)[ ](?:\d,\d{{3}}|\d{{1,3}})(?![\d,.]|[ ]?{SMALL}|[ ]?{BIG}))?"
+    return rf"(?:{group})(?:(?<={SMALL}|{BIG})(?:(?:{ARABIC}){scale}?|{space}{spaced}|{sino})){{0,8}}{rest}"
 
 
 ARABIC_GROUP = rf"(?:{ARABIC})(?:{SMALL}{BIG}?|{BIG})?"
@@ -92,7 +96,13 @@ def parse_number(text: str) -> float | None:
     """The value of `text` when the whole of it is one numeric expression, else None."""
     if text is None:
         return None
-    return _parse(normalise(text).strip())
+    value = _parse(normalise(text).strip())
+    return None if value is None else tidy(value)
+
+
+def tidy(value: float) -> float:
+    """A product of a decimal and a scale without binary noise: 41.2억 is 4120000000, not …0.0000005."""
+    return float(f"{value:.15g}")
 
 
 @lru_cache(maxsize=4096)

@@ -69,8 +69,10 @@ _NATIVE_COUNTER = regex.compile(rf"(?P<sp>[ ]?)(?P<unit>{ALT(NATIVE_COUNTERS)})"
 _PREFIX_UNIT = regex.compile(rf"(?:^|(?<=[^A-Za-z]))(?P<unit>{ALT(PREFIX_UNITS)})[ ]?$")
 _PREFIX_QUAL = regex.compile(rf"(?<!{HANGUL})(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'prefix')})[ ]?$")
 _SUFFIX_QUAL = regex.compile(
-    rf"(?:[ ]?\([^()\n]{{0,60}}\)|\))?[ \n]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'suffix' and w != '여')})"
-    rf"|[ ]?(?:이|가|을|를)?[ ]?(?P<q>넘는|넘게|넘은|초과)")
+    rf"(?:[ ]?\([^()\n]{{0,60}}\)|\))?[ \n]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'suffix' and w not in ('여', '내'))}"
+    rf"|내(?=[에로의]|$|[^가-힣]))"
+    rf"|[ ]?(?:이|가|을|를)?[ ]?(?P<q>넘는|넘게|넘은|초과)"
+    rf"|[ ](?P<spaced>미[ ]만|이[ ]상|이[ ]하|이[ ]내|초[ ]과)(?![가-힣])")   # a letter-spaced PDF line: 20만원 미 만
 _INFIX_APPROX = regex.compile(rf"[ ]?여(?=[ ]?(?:{ALT(UNIT_WORDS)}))|여(?!{HANGUL})")
 _APPROX_SUFFIX = regex.compile(r"여(?!" + HANGUL + r")|여(?=간|만)")
 _DURATION_AFTER = regex.compile(rf"[ ]?(?:{ALT(DURATION_AFTER)})")
@@ -109,6 +111,9 @@ _TRAILING_BIG = regex.compile(rf"{N.BIG}+$")
 _DOTTED_BEFORE = regex.compile(r"\d[.\-/]$")
 _DOTTED_AFTER = regex.compile(r"[.:/\-]\d")
 _DASH_AMOUNT = regex.compile(r"-\d[\d,.]*\s?[^\d\s,.\-]")
+_SPACED_POINT = regex.compile(r"(?<![\d.,])(\d)\.[ ]$")
+_PERCENT_AFTER = regex.compile(r"[ ]?%")
+_QUOTED_RANGE = regex.compile(r"[ ]?[~∼-][ ]?\d[\d,.]*[ ]?(?!년)[가-힣%]")
 _LABEL_AFTER = regex.compile(r"[ ]?(?::|\d+\))")
 _ARTICLE = regex.compile(r"\d+[ ]?조")
 _SPAN_AFTER = regex.compile(r"[ ]?(?:간|동안)")
@@ -162,6 +167,10 @@ def _number_at(text: str, m) -> _Num | None:
     if value is None:
         return None
     hangul = bool(m.group("sino"))
+    head = _SPACED_POINT.search(text, max(0, s - 3), s)
+    if head and surface.isdigit() and len(surface) <= 2 and _PERCENT_AFTER.match(text, e) \
+            and text[text.rfind("\n", 0, head.start()) + 1:head.start()].strip(" \t-*·•○□ㅇ"):
+        s, value = head.start(), float(f"{head.group(1)}.{surface}")   # `0. 58%`: a converter's space after the point
     scaled = any(c in _SCALE_CHARS for c in surface)
     num = _Num(start=s, num_start=s, num_end=e, value=value, scaled=scaled, hangul=hangul, end=e)
     tail = _TRAILING_SCALE.search(surface)
@@ -176,8 +185,10 @@ def _excluded_before(text: str, s: int, e: int) -> bool:
     if _ORDINAL_BEFORE.search(before) or _CAPTION_BEFORE.search(text[max(0, s - 30):s]):
         return True
     prev = text[s - 1] if s else ""
-    if prev in "'‘’`" and not _TWO_DIGITS.fullmatch(text[s:e]):
-        prev = ""   # '25년 is a year; '2 m' and '1.5 L' are quoted quantities
+    if prev in "'‘’`" and (not _TWO_DIGITS.fullmatch(text[s:e]) or _QUOTED_RANGE.match(text, e)):
+        prev = ""   # '25년 is a year; '2 m', '1.5 L' and ‘10~29명’ are quoted quantities
+    if prev == ":" and not text[max(0, s - 2):s - 1].isdigit():
+        prev = ""   # 14:30 is a clock; 반도체:41.2억 달러 a label and its amount
     if prev and (prev.isascii() and prev.isalpha() or prev in "'‘’`:#_"):
         if not _PREFIX_UNIT.search(text[max(0, s - 6):s]):   # EUR29.99 is money, K64919 a code
             return True
@@ -221,6 +232,8 @@ def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
         return False
     if sp and _LABEL_AFTER.match(text[end:end + 4]):
         return False
+    if sp == "\n" and (text[end:end + 1] in ")）:：" or "\t" in text[text.rfind("\n", 0, m.start()) + 1:m.start()]):
+        return False   # a note line (`주)`) or the next line under a table row is no unit of the row's number
     if _follow_ok(text, end, surface):
         return not _counter_compound(doc, text, end, surface)
     if not (_HANGUL.match(surface[-1:]) and _HANGUL.match(text[end:end + 1])):
@@ -294,7 +307,7 @@ def _attach_unit(doc: Document, text: str, num: _Num) -> None:
 def _attach_suffix_qualifier(text: str, num: _Num) -> None:
     m = _SUFFIX_QUAL.match(text, num.end)
     if m:
-        q = m.group("q")
+        q = m.group("q") or m.group("spaced").replace(" ", "")
         num.qualifier = QUALIFIERS[(q, "suffix")]
         if "(" not in m.group() and ")" not in m.group():
             num.end = m.end()   # a qualifier beyond a parenthesis binds but stays outside the surface
@@ -359,6 +372,8 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
     if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and num.qualifier is None \
             and not _TOTAL_BEFORE.search(before):
         return False   # 20대 청년, 40 대(+8 천명): an age band, unless counted (총 20대, 약 30대)
+    if w == "세대" and num.value < 10 and not num.scaled and num.qualifier is None and not _TOTAL_BEFORE.search(before):
+        return False   # 5세대 이동통신, 1세대 1주택: a generation or a rule's unit, not households counted
     if w == "주" and num.value < 100 and "," not in text[num.num_start:num.num_end]:
         num.unit, num.counter = "weeks", None   # 2주 휴전; 60,000주 stays a count of shares
     return True
@@ -775,8 +790,8 @@ def _find(doc: Document) -> list[Q]:
 def extract(doc: Document) -> list[dict]:
     return [{
         "text": doc.text[q.start:q.end],
-        "value": float(q.value),
-        "value_max": None if q.value_max is None else float(q.value_max),
+        "value": N.tidy(q.value),
+        "value_max": None if q.value_max is None else N.tidy(q.value_max),
         "unit": q.unit,
         "counter": q.counter,
         "qualifier": q.qualifier,
