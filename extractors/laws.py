@@ -82,12 +82,16 @@ FOOTNOTE_MARK = regex.compile(r"\s*(?:[*※]+|\d\))$")          # 「가칭시�
 ACT_NUMBER = regex.compile(r"^제?\d+(?:호|조|항)?$")
 LIST_MARKER = regex.compile(r"^(?:#+\s*)?(?:\d{1,2}[.)]|[<(]\d{1,2}[>)]|[oㅇ○●□■◦▪\-*•])\s+")
 
-ACTION_WORD = regex.compile(
-    r"(?P<act>" + "|".join(regex.escape(a).replace(r"\ ", r"\s*") for a in sorted(ACTIONS, key=len, reverse=True))
-    + r")(?P<tail>안)?(?=$|[^가-힣]|[을를이가은는에과와도로으하한했된됐되할될함후전중일및시])")
+_ACT = "|".join(regex.escape(a).replace(r"\ ", r"\s*") for a in sorted(ACTIONS, key=len, reverse=True))
+ACTION_WORD = regex.compile(    # 개정, 일부개정령안, 전부개정법률안이
+    r"(?:일부|전부)?(?P<act>" + _ACT
+    + r")(?P<tail>법률안|령안|안)?(?=$|[^가-힣]|[을를이가은는에과와도로으하한했된됐되할될함후전중일및시])")
+CHAINED_ACTIONS = regex.compile(r"(?:[·ㆍ‧・]\s*(?:" + _ACT + r"))*\*?")   # 개정‧시행*('23.3)
+ACTION_NOTE = regex.compile(r"\s*\(\s*(?P<act>" + _ACT + r")\s*[:：]\s*(?P<when>[^()]{1,30})\)")   # (시행: 2027년 1월 1일)
 # What may stand between a name and its action word: particles, 국회/본회의, a parenthetical
 # such as (이하 ‘공정거래법’), a table superscript `^{`, and date rows (removed beforehand).
-ACTION_GAP = regex.compile(r"(?:\s|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\([^()]{0,40}\))*")
+ACTION_GAP = regex.compile(r"(?:\s|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\d+\s*건\s*,?"
+                        r"|\([^()]{0,40}\))*")
 ACTION_BEFORE = regex.compile(
     r"(?P<act>" + "|".join(regex.escape(a) for a in sorted(ACTIONS, key=len, reverse=True))
     + r")(?:된|한|될|할|되는|하는|중인)?\s+$")
@@ -437,6 +441,10 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
     if stop >= 0 and _wrapped(doc, m.start, stop):     # `… 아동수당법\n개정*에 따른`: the sentence goes on
         stop = doc.text.find("\n", stop + 1)
     stop = min(m.end + ACTION_WINDOW, len(doc.text) if stop < 0 else stop)
+    note = ACTION_NOTE.match(doc.text, m.end)
+    if note:
+        when = _dates_in(dates, note.start("when"), note.end("when"))
+        return ACTIONS[" ".join(note.group("act").split())], (when[0]["start"] if when else None)
     window = _mask_dates(doc.text[m.end:stop], dates, m.end)
     gap = ACTION_GAP.match(window)
     act = ACTION_WORD.match(window, gap.end())
@@ -444,6 +452,7 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
         return None
     action = ACTIONS[" ".join(act.group("act").split())]
     a_end = m.end + act.end()
+    a_end += CHAINED_ACTIONS.match(doc.text, a_end).end() - a_end
     when = _dates_in(dates, m.end, m.end + act.start())          # '26.3월 제정
     after = regex.match(r"\s*\([^()]{1,30}\)", doc.text[a_end:a_end + 32])
     if after:
