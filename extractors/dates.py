@@ -72,7 +72,7 @@ UNIT_WORDS, DAY_FOLLOW, PARTICLES, RECURRING = (
 # -- named fragments ----------------------------------------------------------------------
 S = r"[ \t]?"                      # an optional space (text exports space units apart: 2026 년)
 SS = r"[ \t]*"
-BR = r"[ ]*\n?[ ]*"               # a hard-wrapped line may split a date (4월 / 10일); a tab ends a cell
+BR = r"[ ]*(?:\n|<br>)?[ ]*"      # a hard-wrapped line may split a date (4월 / 10일, ’25년<br>4 분기); a tab ends a cell
 Y4 = r"(?:19|20)\d{2}"
 MM = r"(?:1[0-2]|0?[1-9])"
 DD = r"(?:3[01]|[12]\d|0?[1-9])"
@@ -885,9 +885,36 @@ UNTIL = re.compile(rf"{S}까지")
 CELL = re.compile(r"'?(?P<Y>\d{2})\.(?P<M>1[0-2]|0?[1-9])(?:\.(?P<D>3[01]|[12]\d|0?[1-9]))?\.?(?P<mw>월)?")
 
 
+HEADER_YEAR = re.compile(r"(?:(?P<Y>(?:19|20)\d{2})|[’'‘`](?P<A>\d{2}))(?:[ ]?년도?)?")
+HEADER_QUARTER = re.compile(r"(?P<q>[1-4])[ ]?/[ ]?4")
+NUMERIC_CELL = re.compile(r"[-+△▲▽Δ(]*[\d,.]+[)%]*")
+
+
+def header_cells(doc: Document, c: Ctx) -> list[Atom]:
+    """The header rows of a statistics table label its columns with bare years (`2024`, `’22`) and
+    quarters (`1/4`), two or more to a row: dates there, as the same words are in a sentence.
+    Below them a bare number is an amount or a row's label."""
+    out = []
+    for t in doc.tables:
+        body = next((i for i, row in enumerate(t.cells)
+                     if any(NUMERIC_CELL.fullmatch(doc.text[s:e].strip()) and not HEADER_YEAR.fullmatch(doc.text[s:e].strip())
+                            for s, e in row[1:])), len(t.cells))
+        for row in t.cells[:body]:
+            if sum(bool(HEADER_YEAR.fullmatch(doc.text[s:e]) or HEADER_QUARTER.fullmatch(doc.text[s:e])) for s, e in row) < 2:
+                continue        # a row of periods labels columns; one `’15` in a schedule is minutes
+            for cs, ce in row:
+                core = doc.text[cs:ce]
+                if m := HEADER_YEAR.fullmatch(core):
+                    y = written_year(m.groupdict(), c.ref)
+                    out.append(Atom(cs, ce, rule="table_header", y=y, y_own=True))
+                elif c.ref is not None and (m := HEADER_QUARTER.fullmatch(core)):
+                    out.append(Atom(cs, ce, rule="table_header", y=c.ref.year, sub="q" + m.group("q"), relative=True))
+    return out
+
+
 def table_atoms(doc: Document, c: Ctx) -> list[Atom]:
     """26.1 in a column headed 국회 통과 / 시행일 / 일정 ... is January 2026."""
-    out = []
+    out = header_cells(doc, c)
     for t in doc.tables:
         if len(t.cells) < 2:
             continue

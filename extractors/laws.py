@@ -416,7 +416,7 @@ def list_end(doc: Document, found: list[Mention], k: int) -> int:
         j += 1
     while i > 0 and LIST_JOINER.fullmatch(text[found[i - 1].end:found[i].start]):
         i -= 1
-    close = LIST_CLOSE.match(text, found[j].end)
+    close = LIST_CLOSE.match(text, found[j].end, found[j].end + 8)   # endpos: `regex` scans to it
     if close and regex.search(r"\(\s*$", text[max(0, found[i].start - 4):found[i].start]):
         return close.end()
     return found[j].end
@@ -441,7 +441,7 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
     if stop >= 0 and _wrapped(doc, m.start, stop):     # `… 아동수당법\n개정*에 따른`: the sentence goes on
         stop = doc.text.find("\n", stop + 1)
     stop = min(m.end + ACTION_WINDOW, len(doc.text) if stop < 0 else stop)
-    note = ACTION_NOTE.match(doc.text, m.end)
+    note = ACTION_NOTE.match(doc.text, m.end, m.end + 48)
     if note:
         when = _dates_in(dates, note.start("when"), note.end("when"))
         return ACTIONS[" ".join(note.group("act").split())], (when[0]["start"] if when else None)
@@ -452,7 +452,7 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
         return None
     action = ACTIONS[" ".join(act.group("act").split())]
     a_end = m.end + act.end()
-    a_end += CHAINED_ACTIONS.match(doc.text, a_end).end() - a_end
+    a_end = CHAINED_ACTIONS.match(doc.text, a_end, a_end + 24).end()
     when = _dates_in(dates, m.end, m.end + act.start())          # '26.3월 제정
     after = regex.match(r"\s*\([^()]{1,30}\)", doc.text[a_end:a_end + 32])
     if after:
