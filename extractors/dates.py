@@ -314,8 +314,9 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
         if not (g["M"] or g["Y"] or g["A"] or g["YY"] or g["R"]):
             if c.ref is None:
                 return None
-            if before_word(c.text, m.start()) in BEFORE_DURATION or c.text[max(0, m.start() - 1)] == "제":
-                return None
+            if before_word(c.text, m.start()) in BEFORE_DURATION or c.text[max(0, m.start() - 1)] == "제" \
+                    or re.search(r"\d[ ]?박[ ]?$", c.text[max(0, m.start() - 4):m.start()]):
+                return None                           # 제3일, 1박2일 (nights and days: a stay)
             il_end = c.text.index("일", m.end("D")) + 1
             if duration_follows(c.text, il_end, day=True) or after_text(c.text, il_end)[:1].isdigit():
                 return None
@@ -360,8 +361,9 @@ def build_dot(m: re.Match, c: Ctx) -> Atom | None:
         if g["tail"]:
             a.span = _tail_span(a, int(g["tail"]))
     else:
-        if not g["mw"] and (unit_follows(c.text, m.end()) or c.text[m.end():m.end() + 1].isalpha() and not g["sub"]):
-            return None
+        if not g["mw"] and (unit_follows(c.text, m.end()) or c.text[m.end():m.end() + 1].isalpha() and not g["sub"]
+                            and not (g["mdot"] and c.text.startswith(("기준", "현재"), m.end()))):
+            return None                               # '26.2.기준 is February 2026
         if g["sub"] and sub_of(m) != "edge":
             return None
     return a
@@ -471,9 +473,9 @@ def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
     return Atom(m.start(), m.end(), y=y1, y_own=True, span=(date(y1, 1, 1), date(y2, 12, 31), "year"))
 
 
-APOS_YEAR = re.compile(
+APOS_YEAR = re.compile(   # ('21), ('26.하), (’27~), (’21→’24), ’26. 현재
     rf"(?<![\w'.])'{S}(?P<A>\d{{2}})(?:\.{S}(?P<mark>상반기|하반기|상|하|초|말|중)(?![가-힣])"
-    rf"|(?<=[(\[,·]'..)(?=[)\],·])|(?<=[,·] '..)(?=[)\],·]))")
+    rf"|(?<=[(\[,·→]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·])|\.(?=[ ]?(?:현재|기준)))")
 HALF_MARKS = {"상반기": "h1", "하반기": "h2", "상": "h1", "하": "h2"}
 
 
