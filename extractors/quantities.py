@@ -113,6 +113,8 @@ _DOTTED_AFTER = regex.compile(r"[.:/\-]\d")
 _DASH_AMOUNT = regex.compile(r"-\d[\d,.]*\s?[^\d\s,.\-]")
 _SPACED_POINT = regex.compile(r"(?<![\d.,])(\d)\.[ ]$")
 _PERCENT_AFTER = regex.compile(r"[ ]?%")
+_UNIT_AFTER_NOTE = regex.compile(rf"\([^()\n]{{1,16}}\)(?P<unit>{ALT(UNIT_WORDS)})")
+_CODE = regex.compile(r"0\d+")   # a classification code cell (01, 07), not an amount
 _QUOTED_RANGE = regex.compile(r"[ ]?[~∼-][ ]?\d[\d,.]*[ ]?(?!년)[가-힣%]")
 _LABEL_AFTER = regex.compile(r"[ ]?(?::|\d+\))")
 _ARTICLE = regex.compile(r"\d+[ ]?조")
@@ -292,6 +294,9 @@ def _attach_unit(doc: Document, text: str, num: _Num) -> None:
             if num.unit == "count":
                 num.counter = surface
             pos = m.end()
+    if num.unit is None and (m := _UNIT_AFTER_NOTE.match(text, pos, pos + 24)) and m.group("unit") in UNIT_WORDS \
+            and UNIT_WORDS[m.group("unit")] == "count" and _follow_ok(text, m.end(), m.group("unit")):
+        num.unit, num.unit_surface, num.counter = "count", m.group("unit"), m.group("unit")   # 12,742(71.3%)명
     if "infix" in num.flags and num.unit is None and not num.scaled:
         num.qualifier = None
         pos = num.num_end
@@ -743,7 +748,7 @@ def _scan_tables(doc: Document, taken: "_Spans") -> list[Q]:
             row_unit = _row_unit(row, table_units)
             for j, (cell, cs) in enumerate(row):
                 m = _CELL.match(cell)
-                if not m or j not in units or row_unit == ():
+                if not m or j not in units or row_unit == () or _CODE.fullmatch(cell):
                     continue
                 ce = cs + len(cell)
                 if taken.overlaps(cs, ce):
