@@ -565,8 +565,9 @@ def unit_spec(spec: str) -> tuple[float, str, str | None] | None:
         if s.endswith(w):
             head = s[: -len(w)]
             scale = 1.0 if not head else N.parse_number(head)
-            if scale is None or (head and not all(c in _SCALE_CHARS for c in head) and not head.isdigit()):
-                continue
+            if scale is None or (head and not all(c in _SCALE_CHARS for c in head)
+                                 and not regex.fullmatch(r"10*[십백천만억조]*", head)):
+                continue   # 천명, 1000원, 10억원: a scale; 28개, 192개교 are counts, never a table's unit
             code = UNIT_WORDS[word]
             if code in ("years", "days") :
                 continue
