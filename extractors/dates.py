@@ -344,7 +344,7 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
 DOT = re.compile(
     rf"(?:(?P<Y>(?<![\d.,]){Y4})|'{S}(?P<A>\d{{2}})|(?P<YY>(?<![\d.,'])\d{{2}}))(?!\d){SS}\.{SS}(?P<M>{MM})(?!\d)"
     rf"(?:{SS}\.{SS}(?P<D>{DD})(?!\d|\.\d)(?P<dot>{S}\.(?!\d))?(?:{wd('')})?{TIME}?"
-    rf"(?:{SS}~{SS}(?P<tail>{DD}){S}\.(?!{S}\d))?"
+    rf"(?:{SS}~{SS}(?P<tail>{DD})(?:{S}\.(?!{S}\d)|(?={S}\({WDC}\)))(?:{S}\({WDC}\))?)?"   # ~10. or ~10(금)
     rf"|(?P<mw>{S}월)?{SUB}?(?P<mdot>\.(?![\d]))?)")
 
 
@@ -384,9 +384,9 @@ def _tail_span(a: Atom, d2: int):
 
 
 MD = re.compile(
-    rf"(?<![\d.'/:·])(?<!(?<!\.)-)(?P<M>{MM}){S}\.{S}(?P<D>{DD})(?![\d]|{S}\.[ ]?\d|{S}%)"
+    rf"(?<![\d.'/:·])(?<!(?<![.)])-)(?P<M>{MM}){S}\.{S}(?P<D>{DD})(?![\d]|{S}\.[ ]?\d|{S}%)"
     rf"(?P<dot>{S}\.)?(?:(?P<il>{S}일)|{wd('')})?{TIME}?"
-    rf"(?:{SS}~{BR}(?P<tail>{DD})(?:{S}\.(?!{S}\d)|{S}일)|{SS}(?P<open>~)(?={SS}\)))?")
+    rf"(?:{SS}~{BR}(?P<tail>{DD})(?:{S}\.(?!{S}\d)|{S}일|(?={S}\({WDC}\)))(?:{S}\({WDC}\))?|{SS}(?P<open>~)(?={SS}\)))?")
 
 
 CITE_BEFORE = re.compile(r"\((?=[^()\n]*[가-힣A-Za-z])(?![^()\n]*\d\.\d)[^()\n]{1,24},[ \t]*$")
@@ -968,6 +968,23 @@ def inherit(head: Atom, tail: Atom, head_start: date) -> Atom:
     return t
 
 
+def merge_glosses(atoms: list[Atom], text: str) -> list[Atom]:
+    """오늘(4.12.), 오늘(13일): one mention, the word and the date it glosses."""
+    out: list[Atom] = []
+    i = 0
+    while i < len(atoms):
+        a = atoms[i]
+        b = atoms[i + 1] if i + 1 < len(atoms) else None
+        if (b and a.span and a.rule == "relative" and a.span[2] == "day" and re.fullmatch(r"[ \t]?\(", text[a.e:b.s])
+                and text[b.e:b.e + 1] == ")" and resolve(a) and resolve(b) and resolve(b)[:2] == resolve(a)[:2]):
+            out.append(replace(b, s=a.s, e=b.e + 1))
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def merge_ranges(atoms: list[Atom], text: str, c: Ctx) -> list[Atom]:
     out: list[Atom] = []
     i = 0
@@ -996,12 +1013,6 @@ def merge_ranges(atoms: list[Atom], text: str, c: Ctx) -> list[Atom]:
                     out.append(merged)
                     i += 2
                     continue
-            # 오늘(4.12.): one mention, the word and its date
-            if a.span and a.rule == "relative" and a.span[2] == "day" and re.fullmatch(r"[ \t]?\(", gap) and \
-                    text[b.e:b.e + 1] == ")" and resolve(b) and resolve(b)[:2] == ra[:2]:
-                out.append(replace(b, s=a.s, e=b.e + 1))
-                i += 2
-                continue
         out.append(a)
         i += 1
     return out
@@ -1131,7 +1142,7 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
     column_years(atoms, doc)
     continue_months(atoms, text)
     continue_years(atoms, doc, text)
-    atoms = merge_ranges(atoms, text, c)
+    atoms = merge_ranges(merge_glosses(atoms, text), text, c)
     rows = []
     recurring_end = None          # where the last recurring date ended: 매년 3~5월과 7~9월 recur both
     for a in atoms:
