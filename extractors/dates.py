@@ -639,11 +639,14 @@ WEEKDAY = re.compile(rf"(?<![가-힣])(?P<W>{WDC})요일")
 
 
 def build_weekday(m: re.Match, c: Ctx) -> Atom | None:
-    """A lone 화요일 is the coming one; in a schedule (토요일·공휴일, 월~금요일은) it recurs."""
+    """A lone 화요일 is the coming one; in a schedule (토요일·공휴일, 월~금요일은, 토요일 또는 관공서의
+    공휴일) it recurs; `(월요일 조간)` names an edition, not a day."""
     if c.ref is None or before_word(c.text, m.start()) in BEFORE_DURATION | {"격주", "요일", "주", "번째", "째"}:
         return None
     around = c.text[max(0, m.start() - 4):m.start()] + "|" + c.text[m.end():m.end() + 4]
     if re.search(r"[·,~\-및]|공휴일|주말|평일|\|[ \t]*(은|는|마다|까지|부터|별)", around):
+        return None
+    if re.match(r"[ \t]*(?:조간|석간|또는[^\n]{0,8}휴일)", c.text[m.end():m.end() + 14]):
         return None
     target = WEEKDAYS.index(m.group("W"))
     day = c.ref + timedelta(days=(target - c.ref.weekday()) % 7 or 7)   # the coming one

@@ -50,7 +50,8 @@ DATE_NO_YEAR = regex.compile(
     r"(?:\s*(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2}))?")
 WEEKDAYS = "월화수목금토일"
 MARKUP = regex.compile(r"<[^<>\n]*>|\*\*|^\s*(?:>\s*)+|\|")
-AT_DISTRIBUTION = regex.compile(r"(보\s*도\s*시\s*점\s*[:：]?\s*)배\s*포\s*시\s*점(?!\s*\()")
+AT_DISTRIBUTION = regex.compile(   # 보도시점 배포 시점, 보도시점 2026. 4. 13.(월) 배포시점
+    r"(보\s*도\s*시\s*점\s*[:：]?\s*(?:[\d.\s]{6,16}\([월화수목금토일]\)\s*)?)배\s*포\s*시\s*점(?!\s*[(:：])")
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
     r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")
@@ -168,7 +169,10 @@ def _parse_header(header: str, year: int | None = None) -> dict:
     if not immediate:   # `(인터넷 : 6. 30.(화) 12:00 이후)` beside a dated 조간 line: the year of the dated ones
         year = candidates[0].year if candidates else out["distributed_at"].year if out["distributed_at"] else year
         candidates += [t for kind, text in segments if kind != "dist" for t in _undated(text, year)]
-    if candidates:   # the earliest day; on that day a printed clock time beats a bare date
+    dist = out["distributed_at"]
+    if immediate and dist and candidates and all(t.date() == dist.date() and t.time() == datetime.min.time() for t in candidates):
+        out["embargo_at"] = dist                       # 보도시점 4. 13.(월) 배포시점: that day, at distribution
+    elif candidates:   # the earliest day; on that day a printed clock time beats a bare date
         out["embargo_at"] = min(candidates, key=lambda t: (t.date(), t.time() == datetime.min.time(), t))
     elif immediate:
         out["embargo_at"] = out["distributed_at"]     # 배포 즉시: public from distribution on
@@ -196,11 +200,12 @@ def _whole_name(org: str, text: str) -> str | None:
 
 
 def _issuer(m, body: str) -> str:
-    """The issuing body of a body sentence that names one: `산업통상부 국가기술표준원(원장 …)은` is
-    issued by the ministry the agency belongs to; `…위원회(위원장: ○○○ 보건복지부장관)` by the
-    ministry whose head chairs the committee."""
+    """The issuing body of a body sentence that names one: `산업통상부 국가기술표준원(원장 …)은` (or
+    `기후에너지환경부 소속 국립환경과학원`) is issued by the ministry the agency belongs to;
+    `…위원회(위원장: ○○○ 보건복지부장관)` by the ministry whose head chairs the committee."""
     org = m.group("org")
-    before = regex.search(r"(?<![가-힣])(?P<org>[가-힣]{2,20}(?:(?<!(?<!재)정)부|처))\s+$", body[max(0, m.start("org") - 24):m.start("org")])
+    before = regex.search(r"(?<![가-힣])(?P<org>[가-힣]{2,20}(?:(?<!(?<!재)정)부|처))\s+(?:(?:소속|산하)\s+)?$",
+                          body[max(0, m.start("org") - 28):m.start("org")])
     if before:
         return before.group("org")
     chair = regex.search(r"(?P<org>[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청))\s*" + HEAD_TITLE, m.group(0)[len(org):])
