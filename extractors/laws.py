@@ -77,6 +77,7 @@ BRACKETED = regex.compile(
     rf"(?P<open>[{CORNER_OPEN}])(?P<body>[^{CORNER_OPEN}{CORNER_CLOSE}]{{1,160}}?)(?P<close>[{CORNER_CLOSE}])"
     rf"|(?P<open>[{QUOTE_OPEN}])(?!\d)(?P<body>[^{QUOTE_OPEN}{QUOTE_CLOSE}{CORNER_OPEN}{CORNER_CLOSE}]{{1,100}}?)"
     rf"(?P<close>[{QUOTE_CLOSE}])")
+BILL = regex.compile(r"\s*(?:일부|전부)?\s*개정\s*(?:법률|령)?안$|(?<=법|법률|령|규칙)안$")
 MAX_BREAKS = 4   # a wrapped name spans a few lines at most
 FOOTNOTE_MARK = regex.compile(r"\s*(?:[*※]+|\d\))$")          # 「가칭시민참여기본법*」
 ACT_NUMBER = regex.compile(r"^제?\d+(?:호|조|항)?$")
@@ -90,7 +91,7 @@ CHAINED_ACTIONS = regex.compile(r"(?:[·ㆍ‧・]\s*(?:" + _ACT + r"))*\*?")   
 ACTION_NOTE = regex.compile(r"\s*\(\s*(?P<act>" + _ACT + r")\s*[:：]\s*(?P<when>[^()]{1,30})\)")   # (시행: 2027년 1월 1일)
 # What may stand between a name and its action word: particles, 국회/본회의, a parenthetical
 # such as (이하 ‘공정거래법’), a table superscript `^{`, and date rows (removed beforehand).
-ACTION_GAP = regex.compile(r"(?:\s|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\d+\s*건\s*,?"
+ACTION_GAP = regex.compile(r"(?:\s|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\d+\s*(?:건|개)(?:\s*(?:법안|법률안))?\s*,?"
                         r"|\([^()]{0,40}\))*")
 ACTION_BEFORE = regex.compile(
     r"(?P<act>" + "|".join(regex.escape(a) for a in sorted(ACTIONS, key=len, reverse=True))
@@ -281,7 +282,10 @@ def find_bracketed(doc: Document, toks: Tokens) -> Iterator[Mention]:
             provisional, name = True, name[:note.start()]
         core = name[:note.start()] if note else name
         if not (is_law_name(core) or (note and is_law_name(name))):
-            continue
+            bill = BILL.sub("", core)         # 「…발전법안」, 「해운법 일부개정법률안」: the bill of that law
+            if bill == core or not is_law_name(bill):
+                continue
+            name = bill
         yield Mention(m.start(), m.end(), name, "bracketed", provisional)
         pos = m.end()
 
