@@ -738,8 +738,8 @@ def build_offset(m: re.Match, c: Ctx) -> Atom | None:
     if not (re.search(anchor + r"[ \t]*$", head) or m.start() == 0):
         return None
     n, u, ref = korean_number(m.group("n")), m.group("u"), c.ref
-    if not n:
-        return None
+    if not n or n >= 100:
+        return None         # 2015년 이전 is the year 2015 and what came before it, not 2,015 years back
     n = -n if m.group("dir").endswith("전") else n
     if u == "년":
         y = ref.year + n

@@ -88,7 +88,9 @@ ACTION_WORD = regex.compile(    # 개정, 일부개정령안, 전부개정법률
     r"(?:일부|전부)?(?P<act>" + _ACT
     + r")(?P<tail>법률안|령안|안)?(?=$|[^가-힣]|[을를이가은는에과와도로으하한했된됐되할될함후전중일및시])")
 CHAINED_ACTIONS = regex.compile(r"(?:[·ㆍ‧・]\s*(?:" + _ACT + r"))*\*?")   # 개정‧시행*('23.3)
-ACTION_NOTE = regex.compile(r"\s*\(\s*(?P<act>" + _ACT + r")\s*[:：]\s*(?P<when>[^()]{1,30})\)")   # (시행: 2027년 1월 1일)
+ACTION_NOTE = regex.compile(   # (시행: 2027년 1월 1일); (’25.1.17. 시행), (’25.12.30. 제정, ‘26.12.31. 시행 예정)
+    r"\s*\(\s*(?:(?P<act>" + _ACT + r")\s*[:：]\s*(?P<when>[^()]{1,30})"
+    r"|(?P<when2>['’‘]?\d{2,4}\.\s?\d{1,2}\.(?:\s?\d{1,2}\.)?)\s*(?P<act2>" + _ACT + r"))[,)\s]")
 # What may stand between a name and its action word: particles, 국회/본회의, a parenthetical
 # such as (이하 ‘공정거래법’), a table superscript `^{`, and date rows (removed beforehand).
 ACTION_GAP = regex.compile(r"(?:\s|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\d+\s*(?:건|개)(?:\s*(?:법안|법률안))?\s*,?"
@@ -447,8 +449,9 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
     stop = min(m.end + ACTION_WINDOW, len(doc.text) if stop < 0 else stop)
     note = ACTION_NOTE.match(doc.text, m.end, m.end + 48)
     if note:
-        when = _dates_in(dates, note.start("when"), note.end("when"))
-        return ACTIONS[" ".join(note.group("act").split())], (when[0]["start"] if when else None)
+        k = "" if note.group("act") else "2"
+        when = _dates_in(dates, note.start("when" + k), note.end("when" + k))
+        return ACTIONS[" ".join(note.group("act" + k).split())], (when[0]["start"] if when else None)
     window = _mask_dates(doc.text[m.end:stop], dates, m.end)
     gap = ACTION_GAP.match(window)
     act = ACTION_WORD.match(window, gap.end())
@@ -458,7 +461,7 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
     a_end = m.end + act.end()
     a_end = CHAINED_ACTIONS.match(doc.text, a_end, a_end + 24).end()
     when = _dates_in(dates, m.end, m.end + act.start())          # '26.3월 제정
-    after = regex.match(r"\s*\([^()]{1,30}\)", doc.text[a_end:a_end + 32])
+    after = regex.match(r"\s*\([^()]{1,60}\)", doc.text[a_end:a_end + 64])   # (법률 제21075호, 2025. 11. 11. 공포, …)
     if after:
         when = _dates_in(dates, a_end, a_end + after.end()) or when   # 제정('26.3)
     return action, (when[0]["start"] if when else None)

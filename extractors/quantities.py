@@ -92,7 +92,7 @@ _RANGE_SEP = regex.compile(r"[ ]*[~∼〜\-–][ ]*")
 _TRANSITION = regex.compile(r"[ ]*(?:→|->|⇒|에서)[ ]*")
 _CENTS = regex.compile(rf"[ ]?(?P<num>{N.ARABIC}|{N.SINO_NUMBER})센트")
 _PAGE_NUMBER_LINE = regex.compile(r"^\s*-\s*\d+\s*-\s*$")
-_ORDINAL_BEFORE = regex.compile(rf"(?<!{HANGUL})제[ ]?$")
+_ORDINAL_BEFORE = regex.compile(rf"(?<!{HANGUL})제[ ]?$|(?<=[편장절관조항])제$")   # 제2차; 제2편제25장
 _CLOCK_BEFORE = regex.compile(r"\d[ ]?시[ ]?$")
 _CAPTION_BEFORE = regex.compile(r"단위[ ]?[:：][^)\]\n]*$")
 _TOTAL_BEFORE = regex.compile(rf"(?<!{HANGUL})총[ ]?$")
