@@ -351,11 +351,13 @@ DOT = re.compile(
 def build_dot(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
     a = Atom(m.start(), m.end(), m=int(g["M"]), y_own=True, m_own=True, wd=weekday_of(m))
-    if g["YY"] and not (g["D"] and (g["dot"] or a.wd is not None)):
-        return None                                   # 26.4.13. only as a full dotted day
+    if g["YY"] and not (g["D"] and (g["dot"] or a.wd is not None)) and not (g["mw"] and not g["D"]):
+        return None                                   # 26.4.13. only as a full dotted day, or 26.3월
     if g["Y"] and not g["D"] and not (g["mw"] or g["mdot"]) and unit_follows(c.text, m.end()):
         return None
     a.y = written_year(g, c.ref)
+    if g["YY"] and not g["D"] and not (c.ref and abs(a.y - c.ref.year) <= 5):
+        return None                                   # 26.3월 near the release; 12.5월 is no year
     if g["D"]:
         a.d, a.time = int(g["D"]), clock(m)
         if g["tail"]:
@@ -1083,6 +1085,14 @@ def column_years(atoms: list[Atom], doc: Document) -> None:
                     a.y, a.y_own, a.relative = y.y, True, y.relative
 
 
+def bracketed_days(atoms: list[Atom], text: str) -> None:
+    """`’23.10.2.(9.5. 지정)`: a yearless day in brackets right after a dated day is in its year."""
+    for prev, a in zip(atoms, atoms[1:]):
+        if (a.rule == "dot_month_day" and not a.y_own and a.span is None and prev.y_own and prev.d is not None
+                and prev.span is None and re.fullmatch(r"[ \t]?\([ \t]?", text[prev.e:a.s])):
+            a.y, a.y_own, a.relative = prev.y, True, prev.relative
+
+
 def continue_months(atoms: list[Atom], text: str) -> None:
     """`5월 14일과 15일`, `4월 1일, 8일`: a bare day joined to a day whose month is written is in
     that month."""
@@ -1144,6 +1154,7 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
     atoms = join_years(coordinate(atoms, text), text)
     column_years(atoms, doc)
     continue_months(atoms, text)
+    bracketed_days(atoms, text)
     continue_years(atoms, doc, text)
     atoms = merge_ranges(merge_glosses(atoms, text), text, c)
     rows = []

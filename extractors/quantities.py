@@ -784,11 +784,40 @@ class _Spans:
 
 # -- entry points ----------------------------------------------------------------------------
 
+_LABEL_UNIT = regex.compile(r"(?<=[가-힣])\((?P<unit>[^()\n]{1,6})\)[ ]?[:：][ ]?")
+_BARE = regex.compile(rf"(?<![\d.,'’‘(\-])(?P<sign>[+\-−△▲▽Δ∆])?(?P<num>{N.ARABIC})(?!\d|[.,]\d|[ ]?[%가-힣A-Za-z)])")
+
+
+def _scan_labelled(doc: Document, text: str, rows: list[Q]) -> list[Q]:
+    """`부족률(%): 반도체 1.6, 전자 2.6`, `인력(명): 3.9만(수도권), 3.6천(강원)`: a unit in brackets
+    before a colon is the unit of the bare numbers in the rest of its line."""
+    out = []
+    for lab in _LABEL_UNIT.finditer(text):
+        unit = unit_spec(lab.group("unit"))
+        if unit is None or any(t.char_start <= lab.start() < t.char_end for t in doc.tables):
+            continue
+        end = text.find("\n", lab.end())
+        end = len(text) if end < 0 else end
+        for q in rows:
+            if lab.end() <= q.start < end and q.unit is None:
+                q.value, q.unit, q.counter, q.rule = q.value * unit[0], unit[1], unit[2], "label_unit"
+        taken = _Spans(rows)
+        for m in _BARE.finditer(text, lab.end(), end):
+            s, e = m.span()
+            if taken.overlaps(s, e):
+                continue
+            value = N.parse_number(m.group("num")) * unit[0]
+            out.append(Q(s, e, -value if m.group("sign") in tuple(NEGATIVE) else value, unit[1], unit[2],
+                         rule="label_unit"))
+    return out
+
+
 def _find(doc: Document) -> list[Q]:
     text = _bounded(doc)
     rows = _scan_numbers(doc, text)
     rows += _scan_native(doc, text, _Spans(rows))
     rows += _scan_tables(doc, _Spans(rows))
+    rows += _scan_labelled(doc, text, rows)
     rows.sort(key=lambda q: (q.start, q.end))
     return rows
 
