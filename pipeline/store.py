@@ -27,6 +27,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import stat
 from dataclasses import dataclass
@@ -449,12 +450,33 @@ class Store:
         self.log_run(info)
 
 
+def _link_undated(rows: dict) -> None:
+    """A rendering that prints no release date (the portal's Markdown: body only) cannot hash the
+    date into its key; it takes the key of the dated renderings with its headline's letters, where
+    exactly one such key exists (a recurring headline stays apart)."""
+    def letters(t):   # without the portal's tags: `(참고)`, `[보도자료]`, `(동정)`, a closing `보도자료` or `(4.13.월)`
+        t = re.sub(r"^\s*[\[(【<][^\])】>]{1,8}[\])】>]\s*|\s*보도\s*자료\s*$|\s*\([\d.\s]+[월화수목금토일]?\)\s*$",
+                   "", t or "")
+        return "".join(ch for ch in t if ch.isalnum())
+    dated: dict[str, set] = {}
+    for key, title, emb, dist, pid in zip(rows["document_key"], rows["title"], rows["embargo_at"],
+                                          rows["distributed_at"], rows["portal_id"]):
+        if (emb or dist) and letters(title):
+            dated.setdefault(letters(title), set()).add(key)
+    for i, (title, emb, dist, pid) in enumerate(zip(rows["title"], rows["embargo_at"], rows["distributed_at"],
+                                                    rows["portal_id"])):
+        keys = dated.get(letters(title), ()) if not (emb or dist or pid) else ()
+        if len(keys) == 1:
+            rows["document_key"][i] = next(iter(keys))
+
+
 def _releases_view(releases: pa.Table, paths: dict[str, str]) -> pa.Table:
     """`source_file` is the first path that provides the release; `preferred` marks one rendering
     per `document_key`: HWPX, else HWP, else PDF, else text, then the first path."""
     rows = releases.to_pydict()
     ids = rows["release_id"]
     rows["source_file"] = [paths.get(i, s) for i, s in zip(ids, rows["source_file"])]
+    _link_undated(rows)
     best: dict[str, tuple] = {}
     for i, (key, fmt, src) in enumerate(zip(rows["document_key"], rows["source_format"], rows["source_file"])):
         rank = (FORMAT_RANK.get(fmt, 3), src)

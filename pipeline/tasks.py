@@ -147,8 +147,8 @@ def document_key(release: dict) -> str:
     """A key every rendering of one release shares: its ministry, headline letters and date."""
     when = release.get("embargo_at") or release.get("distributed_at")
     title = "".join(ch for ch in release.get("title") or "" if ch.isalnum())
-    if not title:
-        return release["release_id"]
+    if not title or not (when or release.get("ministry")):
+        return release["release_id"]     # a headline alone (`(붙임 1) 홍보물`) is no release's identity
     basis = "|".join([release.get("ministry") or "", title, when.date().isoformat() if when else ""])
     return "k" + hashlib.sha256(basis.encode()).hexdigest()[:15]
 

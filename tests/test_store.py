@@ -377,3 +377,21 @@ def test_a_moved_file_keeps_its_release_under_the_new_path_and_a_gone_one_keeps_
     releases = {r["release_id"]: r["source_file"] for r in store.read("releases").to_pylist()}
     assert releases == {ids["a.txt"]: "sub/a.txt", ids["b.txt"]: "b.txt"}
     assert sorted(c["name"] for c in store.read("contacts").to_pylist()) == ["손용하", "이수연"]
+
+
+def test_an_undated_rendering_shares_the_key_of_its_dated_twin():
+    """The portal's Markdown prints no release date: it joins the HWPX with its headline (the
+    portal's `(참고)` tag aside), so one rendering is preferred; a recurring headline stays apart,
+    and a dateless attachment with no ministry is its own release."""
+    def row(rid, fmt, title, day=None, key=None, ministry="행정안전부"):
+        when = None if day is None else f"2026-04-{day:02d}T00:00:00+09:00"
+        return {"release_id": rid, "source_file": f"{rid}.{fmt}", "source_format": fmt, "title": title,
+                "ministry": ministry, "embargo_at": when, "distributed_at": None, "portal_id": None,
+                "document_key": key or rid}
+    rows = [row("a", "hwpx", "고유가 피해지원금 지급 시작", 12, "ka"), row("a2", "md", "(참고) 고유가 피해지원금 지급 시작"),
+            row("w1", "hwpx", "주간 동향", 6, "kw1"), row("w2", "hwpx", "주간 동향", 13, "kw2"), row("w3", "md", "주간 동향")]
+    cols = {k: [r[k] for r in rows] for k in rows[0]}
+    S._link_undated(cols)
+    assert cols["document_key"] == ["ka", "ka", "kw1", "kw2", "w3"]
+    from bodopress.pipeline.tasks import document_key
+    assert document_key({"release_id": "p1", "title": "(붙임 1) 홍보물", "ministry": None}) == "p1"
