@@ -356,6 +356,8 @@ def build_dot(m: re.Match, c: Ctx) -> Atom | None:
     if g["Y"] and not g["D"] and not (g["mw"] or g["mdot"]) and unit_follows(c.text, m.end()):
         return None
     a.y = written_year(g, c.ref)
+    if g["D"] and not g["Y"] and c.ref and a.y > c.ref.year + 10:
+        a.y -= 100                                    # ’55. 3. 25. in a history: no day is set decades ahead
     if g["YY"] and not g["D"] and not (c.ref and abs(a.y - c.ref.year) <= 5):
         return None                                   # 26.3월 near the release; 12.5월 is no year
     if g["D"]:
@@ -477,7 +479,7 @@ def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
 
 APOS_YEAR = re.compile(   # ('21), ('26.하), (’27~), (’21→’24), ’26. 현재
     rf"(?<![\w'.])'{S}(?P<A>\d{{2}})(?:\.{S}(?P<mark>상반기|하반기|상|하|초|말|중)(?![가-힣])"
-    rf"|(?<=[(\[,·→]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·])|\.(?=[ ]?(?:현재|기준)))")
+    rf"|(?<=[(\[,·→~]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·])|\.(?=[ ]?(?:현재|기준)))")
 HALF_MARKS = {"상반기": "h1", "하반기": "h2", "상": "h1", "하": "h2"}
 
 

@@ -317,11 +317,13 @@ def _continues(previous: str) -> bool:
 def _from_fields(fields: dict[str, str], out: dict, text: str = "") -> None:
     """The government HWPX template names its cells: 제목명, 부제목명, 기관명. Where they hold
     text they say exactly what the layout rules infer, so they win."""
-    title = " ".join(TITLE_NOISE.sub("", x).strip() for x in fields.get("제목명", "").split("\n") if x.strip())
+    lines = [x.strip() for x in fields.get("제목명", "").split("\n") if x.strip()]
+    cut = next((i for i, x in enumerate(lines) if i and SUB_MARK.match(x)), len(lines))   # a subtitle typed in the title cell
+    title = " ".join(TITLE_NOISE.sub("", x).strip() for x in lines[:cut])
     if title:
         out["title"] = title
     items: list[str] = []
-    for line in (x.strip() for x in fields.get("부제목명", "").split("\n")):
+    for line in (x.strip() for x in (fields.get("부제목명", "") or "\n".join(lines[cut:])).split("\n")):
         if SUB_MARK.match(line) or not items:
             items.append(SUB_MARK.sub("", line))
         elif line:

@@ -96,7 +96,7 @@ _ORDINAL_BEFORE = regex.compile(rf"(?<!{HANGUL})제[ ]?$|(?<=[편장절관조항
 _CLOCK_BEFORE = regex.compile(r"\d[ ]?시[ ]?$")
 _CAPTION_BEFORE = regex.compile(r"단위[ ]?[:：][^)\]\n]*$")
 _TOTAL_BEFORE = regex.compile(rf"(?<!{HANGUL})총[ ]?$")
-_NOUN_QUAL = regex.compile(rf"[ ](?P<noun>{HANGUL}{{1,5}})[ ](?P<q>{ALT(w for w, p in QUALIFIERS if p == 'noun')})"
+_NOUN_QUAL = regex.compile(rf"[ ](?P<noun>{HANGUL}{{1,5}})[ ]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'noun')})"
                            rf"(?:(?!{HANGUL})|(?=[을를이가의에은는도로]))")
 _TITLE_AFTER = regex.compile(rf"[ ]?(?:{ALT(NAME_TITLES)})(?:(?!{HANGUL})|(?=[은는이가을를의과와도께에]))")
 _TITLE_BEFORE = regex.compile(rf"(?<!{HANGUL})(?:{ALT(NAME_TITLES)})[ ]$")
@@ -377,6 +377,8 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
     if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and num.qualifier is None \
             and not _TOTAL_BEFORE.search(before):
         return False   # 20대 청년, 40 대(+8 천명): an age band, unless counted (총 20대, 약 30대)
+    if w == "층" and num.value < 10 and num.qualifier is None and not _TOTAL_BEFORE.search(before):
+        return False   # 상가 1층에서: a floor, not a height (30층 이상, 지상 43층)
     if w == "세대" and num.value < 10 and not num.scaled and num.qualifier is None and not _TOTAL_BEFORE.search(before):
         return False   # 5세대 이동통신, 1세대 1주택: a generation or a rule's unit, not households counted
     if w == "주" and num.value < 100 and "," not in text[num.num_start:num.num_end]:
