@@ -86,7 +86,7 @@ def wd(p: str) -> str:
     return rf"(?:{BR}\({SS}(?P<{p}wd>{WDC}){SS}\)|{S}(?P<{p}wd2>{WDC})요일|(?P<{p}wd3>{WDC})(?=\)))"
 
 
-TIME = (rf"(?:{SS}(?P<ampm>오전|오후)?{SS}(?:(?P<hh>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:{SS}[~-]{SS}\d{{1,2}}:\d{{2}})?"
+TIME = (rf"(?:,?{SS}(?P<ampm>오전|오후|낮)?{SS}(?:(?P<hh>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:{SS}[~-]{SS}\d{{1,2}}:\d{{2}})?"
         rf"|(?P<hh2>[01]?\d|2[0-3])시(?!간)(?:{S}(?P<mi2>[0-5]?\d)분|(?P<half>반))?))")
 REL_YEARS = "|".join(                # 지 / 난해: a line may break inside the word
     r"(?:[ \t]*\n[ \t]*)?".join(re.escape(ch).replace(r"\ ", "[ \t]?") for ch in w)

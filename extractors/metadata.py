@@ -44,7 +44,8 @@ LABEL = regex.compile(r"(?P<embargo>보\s*도\s*(?:시\s*점|일\s*시|시\s*간
 DATE = regex.compile(
     r"(?:(?P<y>20\d{2})|['‘’](?P<yy>\d{2}))\s*[.년/-]\s*(?P<m>\d{1,2})\s*[.월/-]\s*(?P<d>\d{1,2})(?!\d)\s*[.일]?"
     r"(?:\s*\(\s*[월화수목금토일]\s*\))?"
-    r"(?:\s*(?P<ampm>오전|오후|AM|PM)?\s*(?P<h>\d{1,2})\s*(?::|시)\s*(?P<mi>\d{2})?(?:\s*분)?)?")
+    r"(?:\s*,?\s*(?P<ampm>오전|오후|낮|밤|AM|PM)?\s*(?P<h>\d{1,2})\s*(?::|시)\s*(?P<mi>\d{2})?(?:\s*분)?"
+    r"|\s*(?P<noon>정오)|\s*[가-힣]{1,6}\s*시\s*\(\s*(?P<h2>\d{1,2}):(?P<mi2>\d{2})\s*\))?")   # 낮12시, 정오, 브리핑 시(14:00)
 DATE_NO_YEAR = regex.compile(
     r"(?<![\d.'‘’])(?P<m>\d{1,2})\s*[.월]\s*(?P<d>\d{1,2})\s*[.일]?\s*\(\s*(?P<wd>[월화수목금토일])\s*\)"
     r"(?:\s*(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2}))?")
@@ -69,6 +70,7 @@ SIGN_OFF = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")\s+대\s*변\s*인\s*$"
 CONTACT_LINE = regex.compile(r"^\s*(?:[\[【<(]\s*(?:자\s*료\s*)?(?:문\s*의|담\s*당)[^\]】>)]{0,10}[\]】>)]|☏|(?:자\s*료\s*)?문\s*의\s*[:：])")
 CONTACT_PHONE = regex.compile(r"(?<![\d-])0\d{1,2}-\d{3,4}-\d{4}(?![\d-])")
 MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
+AGENDA = regex.compile(r"^[【\[<〈]\s*(?:관련\s*)?국정\s*과제\s*[】\]>〉]")   # 【관련 국정과제】 55-2. …: a tag, not a subtitle
 SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
 BODY_START = regex.compile(r"^\s*(?:[" + BULLETS + r"※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
                            + "|" + ORG_SUBJECT.pattern)
@@ -81,8 +83,10 @@ TITLE_NOISE = regex.compile(r"^\s*(?:#+\s*)|\s*[<〈]\s*끝\s*[>〉]\s*$")
 
 def _timestamp(m) -> datetime | None:
     year = int(m.group("y")) if m.group("y") else 2000 + int(m.group("yy"))
-    hour, minute = int(m.group("h") or 0), int(m.group("mi") or 0)
-    if m.group("ampm") in ("오후", "PM") and hour < 12:
+    hour, minute = int(m.group("h") or m.group("h2") or 0), int(m.group("mi") or m.group("mi2") or 0)
+    if m.group("noon"):
+        hour = 12
+    if m.group("ampm") in ("오후", "PM", "밤") and hour < 12:
         hour += 12
     try:
         return datetime(year, int(m.group("m")), int(m.group("d")), hour, minute, tzinfo=SEOUL)
@@ -291,7 +295,7 @@ def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False
             break
         i += 1
     items = [regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items]
-    return (" ".join(title) or None), ("\n".join(it for it in items if it) or None), i
+    return (" ".join(title) or None), ("\n".join(it for it in items if it and not AGENDA.match(it)) or None), i
 
 
 def _before_subtitle(lines: list[str], i: int) -> bool:
@@ -328,9 +332,9 @@ def _from_fields(fields: dict[str, str], out: dict, text: str = "") -> None:
             items.append(SUB_MARK.sub("", line))
         elif line:
             items[-1] += " " + line
-    items = [regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items]
-    if any(items):
-        out["subtitle"] = "\n".join(it for it in items if it)
+    items = [it for it in (regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items) if it and not AGENDA.match(it)]
+    if items:
+        out["subtitle"] = "\n".join(items)
     org = " ".join(fields.get("기관명", "").split())
     if org and ORG_LINE.match(org):
         out["ministry"] = _whole_name(org, text) or org
