@@ -56,7 +56,7 @@ AT_DISTRIBUTION = regex.compile(   # 보도시점 배포 시점, 보도시점 20
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
     r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")
-ORG_WORD = r"[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원|대학교)"   # not 지방정부 (but 기획재정부)
+ORG_WORD = r"[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원|대학교|연구소|박물관)"   # not 지방정부 (but 기획재정부)
 ORG_LINE = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")(?:\s*[·ㆍ‧,]?\s*" + ORG_WORD + r")*\s*$")
 HEAD_TITLE = r"(?:장관|차관|위원장|청장|처장|원장|본부장|사장|이사장|총장|실장|단장|센터장|회장|대표|국장|소장|부총리|총리)"
 ORG_INTRO = regex.compile(
@@ -208,10 +208,10 @@ def _issuer(m, body: str) -> str:
     `기후에너지환경부 소속 국립환경과학원`) is issued by the ministry the agency belongs to;
     `…위원회(위원장: ○○○ 보건복지부장관)` by the ministry whose head chairs the committee."""
     org = m.group("org")
-    before = regex.search(r"(?<![가-힣])(?P<org>[가-힣]{2,20}(?:(?<!(?<!재)정)부|처))\s+(?:(?:소속|산하)\s+)?$",
-                          body[max(0, m.start("org") - 28):m.start("org")])
-    if before:
-        return before.group("org")
+    chain = regex.search(r"(?<![가-힣])(?:[가-힣]{2,20}\s+){1,3}(?:(?:소속|산하)\s+)?$", body[max(0, m.start("org") - 48):m.start("org")])
+    for word in chain.group().split() if chain else ():   # 국가유산청 국립문화유산연구원 국립경주문화유산연구소(…)
+        if regex.fullmatch(r"[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청)", word):
+            return word
     chair = regex.search(r"(?P<org>[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청))\s*" + HEAD_TITLE, m.group(0)[len(org):])
     if org.endswith("위원회") and chair:
         return chair.group("org")
@@ -257,6 +257,9 @@ def ministry_from_contacts(contacts: list[dict]) -> str | None:
         m = regex.match(r"(?P<org>" + ORG_WORD + r")(?:\s|$)", c["department"])
         if m and m.group("org") != c["department"]:
             return m.group("org")
+        first = c["department"].split()[0] if c["department"].split() else ""
+        if first in MINISTRIES and first != c["department"]:
+            return first        # 국무조정실 안전환경에너지정책관실: a ministry-level office ORG_WORD cannot tell from a division
     return None
 
 

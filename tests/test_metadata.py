@@ -85,3 +85,10 @@ def test_markdown_renderings_find_their_header_lines(tmp_path):
     rows = extract(Document.from_source(load(portal, portal.name)))["dates"]
     assert [(r["text"], r["start"].isoformat()) for r in rows][-1] == ("지난 3월 6일(금)", "2026-03-06")
     assert rows[-1]["warning"] == "no release date in the header: resolved against the file's date 2026-04-13"
+
+
+def test_the_first_contact_names_a_ministry_level_office():
+    """국무조정실 ends like no ORG_WORD (실 is also a division); the ministries list knows it."""
+    rows = [{"department": "국무조정실 안전환경에너지정책관실"}]
+    assert metadata.ministry_from_contacts(rows) == "국무조정실"
+    assert metadata.ministry_from_contacts([{"department": "기획조정실 기획재정담당관"}]) is None
