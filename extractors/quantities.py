@@ -520,6 +520,8 @@ def _scan_native(doc: Document, text: str, taken: "_Spans") -> list[Q]:
             unit = "months"
         if counter == "주":
             unit = "weeks"
+        if counter == "분":
+            unit = "count"      # 두 분: people (native numerals never count minutes)
         q = Q(s, c.end(), value, unit, counter if unit == "count" else None, None,
               value_max=rng[1] if rng else None, rule="native_count")
         if rng:
