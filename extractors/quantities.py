@@ -67,7 +67,7 @@ ALT = N._alt
 _SUFFIX_UNIT = regex.compile(rf"(?P<sp>[ \u00a0]?|\n)(?P<unit>{ALT(UNIT_WORDS)})")
 _NATIVE_COUNTER = regex.compile(rf"(?P<sp>[ ]?)(?P<unit>{ALT(NATIVE_COUNTERS)})")
 _PREFIX_UNIT = regex.compile(rf"(?:^|(?<=[^A-Za-z]))(?P<unit>{ALT(PREFIX_UNITS)})[ ]?$")
-_PREFIX_QUAL = regex.compile(rf"(?<!{HANGUL})(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'prefix')})[ ]?$")
+_PREFIX_QUAL = regex.compile(rf"(?<!{HANGUL})(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'prefix')})\s?\Z")   # 최대\n200억 원
 _SUFFIX_QUAL = regex.compile(
     rf"(?:[ ]?\([^()\n]{{0,60}}\)|\))?[ \n]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'suffix' and w not in ('여', '내'))}"
     rf"|내(?=[에로의]|$|[^가-힣]))"
