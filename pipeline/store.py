@@ -459,8 +459,7 @@ def _link_undated(rows: dict) -> None:
                    "", t or "")
         return "".join(ch for ch in t if ch.isalnum())
     dated: dict[str, set] = {}
-    for key, title, emb, dist, pid in zip(rows["document_key"], rows["title"], rows["embargo_at"],
-                                          rows["distributed_at"], rows["portal_id"]):
+    for key, title, emb, dist in zip(rows["document_key"], rows["title"], rows["embargo_at"], rows["distributed_at"]):
         if (emb or dist) and letters(title):
             dated.setdefault(letters(title), set()).add(key)
     for i, (title, emb, dist, pid) in enumerate(zip(rows["title"], rows["embargo_at"], rows["distributed_at"],
