@@ -50,6 +50,8 @@ DATE_NO_YEAR = regex.compile(
     r"(?<![\d.'‘’])(?P<m>\d{1,2})\s*[.월]\s*(?P<d>\d{1,2})\s*[.일]?\s*\(\s*(?P<wd>[월화수목금토일])\s*\)"
     r"(?:\s*(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2}))?")
 WEEKDAYS = "월화수목금토일"
+TITLE_ABOVE = regex.compile(rf"^(?P<t>[^\t]{{8,}}?)\s+{DOC_TYPE}\s*$")   # a headline printed in the label's line
+IMAGE = regex.compile(r"!\[[^\]]*\]\([^)]*\)")
 MARKUP = regex.compile(r"<[^<>\n]*>|\*\*|^\s*(?:>\s*)+|\|")
 AT_DISTRIBUTION = regex.compile(   # 보도시점 배포 시점, 보도시점 2026. 4. 13.(월) 배포시점
     r"(보\s*도\s*시\s*점\s*[:：]?\s*(?:[\d.\s]{6,16}\([월화수목금토일]\)\s*)?)배\s*포\s*시\s*점(?!\s*[(:：])")
@@ -382,12 +384,21 @@ def _label_lines(lines: list[str]) -> list[str]:
     return out
 
 
+def _md_view(line: str) -> str:
+    """A Markdown line as printed: no markup, images or table rules (`| 광부<br>![image](…) |
+    보도자료 |` is the header's `광부 보도자료`; `| --- |` a blank)."""
+    plain = " ".join(IMAGE.sub(" ", _plain(line)).split())
+    return "" if regex.fullmatch(r"[-:\s]*", plain) else plain
+
+
 def extract(doc: Document) -> dict:
     lines = doc.text.split("\n")
     if lines and lines[0].startswith("# "):            # Markdown renderings: "# title", no header
         title = _headline([lines[0][2:]])[0]
         out = _parse_header("\n".join(_label_lines(lines[:40])))
         return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": _quoted_subtitle(lines[1:12]), **out}
+    if doc.source_format == "md":                     # one view line per text line: offsets stay
+        lines = [_md_view(ln) for ln in lines]
     k = _split_header(lines)
     header_lines = lines[:k]
     labelled = _label_lines(lines[:40]) if doc.source_format == "md" else []
@@ -406,6 +417,10 @@ def extract(doc: Document) -> dict:
     def opens_body(i: int) -> bool:
         return _opens_body(doc, starts[k + i], starts[k + i + 1] - 1)
     out["title"], out["subtitle"], n = _headline(lines[k:], wrapped=doc.source_format == "pdf", opens_body=opens_body)
+    above = next((ln.strip() for ln in header_lines if ln.strip()), "")
+    m = TITLE_ABOVE.match(above)
+    if m and not ORG_LINE.match(m.group("t")) and not _is_strong(m.group("t")):
+        out["title"], out["subtitle"], n = m.group("t"), None, 0   # `2027학년도 … 채점 결과 보도자료` heads the page
     window = [i for i in range(k + n, min(len(lines), k + n + 8)) if lines[i].strip()][:4]
     if any(_is_strong(lines[i]) for i in window[:3]) and out["embargo_at"] is None and out["distributed_at"] is None:
         late = [i for i in window if _is_strong(lines[i]) or _is_weak(lines[i])]   # a title box above the header
