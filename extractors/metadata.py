@@ -401,7 +401,7 @@ def extract(doc: Document) -> dict:
         lines = [_md_view(ln) for ln in lines]
     k = _split_header(lines)
     header_lines = lines[:k]
-    labelled = _label_lines(lines[:40]) if doc.source_format == "md" else []
+    labelled = _label_lines(lines[:40]) if doc.source_format == "md" and not any(map(_is_strong, header_lines)) else []
     out = _parse_header("\n".join(labelled or header_lines), doc.created_at.year if doc.created_at else None)
     contacts = False     # a 담당과장 / 담당자 table (or a `[자료 문의] … ☏` line) between header and headline
     while k < len(lines) and (not lines[k].strip() or ("\t" in lines[k] and (contacts or CONTACT_PHONE.search(lines[k])))
