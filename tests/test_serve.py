@@ -116,10 +116,13 @@ def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path):
         assert deployment["concurrency_limit"] == 1 or deployment["global_concurrency_limit"]["limit"] == 1
         assert deployment["parameters"]["curated"] == str(cur.resolve())
         assert (cur / "releases.parquet").exists()
-        # ... and the run left its summary as a markdown artifact in the UI.
-        artifacts = _api(f"{url}/api/artifacts/filter", auth, {"artifacts": {"key": {"any_": ["bodo-ingest"]}}})
-        mine = [a for a in artifacts if a["flow_run_id"] == run["flow_run_id"]]
-        assert mine and mine[0]["type"] == "markdown" and MOTIE in mine[0]["data"]
+        # ... and the run left its summary as a markdown artifact in the UI (written after its commit,
+        # which is what the runs log records: wait for it).
+        def artifacts_of_run():
+            found = _api(f"{url}/api/artifacts/filter", auth, {"artifacts": {"key": {"any_": ["bodo-ingest"]}}})
+            return [a for a in found if a["flow_run_id"] == run["flow_run_id"]]
+        mine = _wait_for(artifacts_of_run, 30, "the run's summary artifact", proc, log)
+        assert mine[0]["type"] == "markdown" and MOTIE in mine[0]["data"]
         assert "| releases | 1 | 0 | 0 |" in mine[0]["data"]
 
         # A run created with other directories than the served ones is refused before it touches a file.
