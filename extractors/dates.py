@@ -886,7 +886,7 @@ RULES = (
 
 PAGE_BR = r"[ \t]*(?:\n[ \t]*(?:-[ \t]*\d{1,3}[ \t]*-[ \t]*\n[ \t]*)?)?"   # a line or page break (- 3 -)
 CONNECTOR = re.compile(rf"{PAGE_BR}(?:~|-|부터){PAGE_BR}")
-LIST_SEP = re.compile(r"[ \t]*[,·/][ \t]*|[ \t]+")
+LIST_SEP = re.compile(r"[ \t]*[,·/|][ \t]*|[ \t]+")   # a Markdown table row: | '25.11월 | 12월 |
 UNTIL = re.compile(rf"{S}까지")
 
 
