@@ -51,6 +51,7 @@ DATE_NO_YEAR = regex.compile(
     r"(?:\s*(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2}))?")
 WEEKDAYS = "월화수목금토일"
 TITLE_ABOVE = regex.compile(rf"^(?P<t>[^\t]{{8,}}?)\s+{DOC_TYPE}\s*$")   # a headline printed in the label's line
+HEAD_LINES = 60   # the header, headline and contacts block stand in a page's first lines
 IMAGE = regex.compile(r"!\[[^\]]*\]\([^)]*\)")
 MARKUP = regex.compile(r"<[^<>\n]*>|\*\*|^\s*(?:>\s*)+|\|")
 AT_DISTRIBUTION = regex.compile(   # 보도시점 배포 시점, 보도시점 2026. 4. 13.(월) 배포시점
@@ -58,7 +59,9 @@ AT_DISTRIBUTION = regex.compile(   # 보도시점 배포 시점, 보도시점 20
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
     r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")
-ORG_WORD = r"[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원|대학교|연구소|박물관)"   # not 지방정부 (but 기획재정부)
+BU = r"(?<!(?<!재)정)부"     # a ministry's 부, not the 정부 of 지방정부 (but 기획재정부)
+MINISTRY_NAME = regex.compile(rf"[가-힣]{{2,20}}(?:{BU}|처|청)")
+ORG_WORD = rf"[가-힣]{{2,20}}(?:{BU}|처|청|위원회|원|본부|공사|공단|재단|센터|연구원|진흥원|대학교|연구소|박물관)"
 ORG_LINE = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")(?:\s*[·ㆍ‧,]?\s*" + ORG_WORD + r")*\s*$")
 HEAD_TITLE = r"(?:장관|차관|위원장|청장|처장|원장|본부장|사장|이사장|총장|실장|단장|센터장|회장|대표|국장|소장|부총리|총리)"
 ORG_INTRO = regex.compile(
@@ -66,7 +69,7 @@ ORG_INTRO = regex.compile(
 BULLETS = "□■○●◦ㅇ❍◇◆▶►☐❏◯▢▪•"
 ORG_SUBJECT = regex.compile(r"^\s*(?:[" + BULLETS + r"]\s*)?(?P<org>" + ORG_WORD + r")(?:\s+[가-힣]{2,20})?(?:은|는|이|가)\s",
                             regex.M)
-ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청|위원회))\s*(?:제?\d)?"
+ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:" + BU + r"|처|청|위원회))\s*(?:제?\d)?"
                          r"(?:" + HEAD_TITLE + r"|[가-힣]{1,10}(?:관리관|정책관|기획관|조정관|국장|실장|단장)(?:은|는|이|가)\s)")
 SIGN_OFF = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")\s+대\s*변\s*인\s*$", regex.M)
 CONTACT_LINE = regex.compile(r"^\s*(?:[\[【<(]\s*(?:자\s*료\s*)?(?:문\s*의|담\s*당)[^\]】>)]{0,10}[\]】>)]|☏|(?:자\s*료\s*)?문\s*의\s*[:：])")
@@ -212,9 +215,9 @@ def _issuer(m, body: str) -> str:
     org = m.group("org")
     chain = regex.search(r"(?<![가-힣])(?:[가-힣]{2,20}\s+){1,3}(?:(?:소속|산하)\s+)?$", body[max(0, m.start("org") - 48):m.start("org")])
     for word in chain.group().split() if chain else ():   # 국가유산청 국립문화유산연구원 국립경주문화유산연구소(…)
-        if regex.fullmatch(r"[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청)", word):
+        if MINISTRY_NAME.fullmatch(word):
             return word
-    chair = regex.search(r"(?P<org>[가-힣]{2,20}(?:(?<!(?<!재)정)부|처|청))\s*" + HEAD_TITLE, m.group(0)[len(org):])
+    chair = regex.search(r"(?P<org>" + MINISTRY_NAME.pattern + r")\s*" + HEAD_TITLE, m.group(0)[len(org):])
     if org.endswith("위원회") and chair:
         return chair.group("org")
     return org
@@ -398,7 +401,7 @@ def extract(doc: Document) -> dict:
         out = _parse_header("\n".join(_label_lines(lines[:40])))
         return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": _quoted_subtitle(lines[1:12]), **out}
     if doc.source_format == "md":                     # one view line per text line: offsets stay
-        lines = [_md_view(ln) for ln in lines]
+        lines = [_md_view(ln) for ln in lines[:HEAD_LINES]] + lines[HEAD_LINES:]
     k = _split_header(lines)
     header_lines = lines[:k]
     labelled = _label_lines(lines[:40]) if doc.source_format == "md" and not any(map(_is_strong, header_lines)) else []

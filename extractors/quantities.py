@@ -87,7 +87,8 @@ _NUMBER = regex.compile(rf"(?P<ar>{N.arabic_number(_SPACED_SCALE_FOLLOW, space=_
 _ARABIC_GROUP = regex.compile(N.ARABIC_GROUP)
 _NATIVE = regex.compile(rf"(?<!{HANGUL})(?:{N.NATIVE_NUMBER})")
 NEGATIVE = "-−△▲▽Δ∆"   # budget and statistics tables print △ (or the Greek Δ) for minus
-_SIGN = regex.compile(r"(?:^|(?<=[\s(\[<:]))[+\-−△▲▽Δ∆]$")
+SIGN = "[+" + regex.escape(NEGATIVE) + "]"
+_SIGN = regex.compile(rf"(?:^|(?<=[\s(\[<:])){SIGN}$")
 _RANGE_SEP = regex.compile(r"[ ]*[~∼〜\-–][ ]*")
 _TRANSITION = regex.compile(r"[ ]*(?:→|->|⇒|에서)[ ]*")
 _CENTS = regex.compile(rf"[ ]?(?P<num>{N.ARABIC}|{N.SINO_NUMBER})센트")
@@ -294,7 +295,7 @@ def _attach_unit(doc: Document, text: str, num: _Num) -> None:
             if num.unit == "count":
                 num.counter = surface
             pos = m.end()
-    if num.unit is None and (m := _UNIT_AFTER_NOTE.match(text, pos, pos + 24)) and m.group("unit") in UNIT_WORDS \
+    if num.unit is None and (m := _UNIT_AFTER_NOTE.match(text, pos, pos + 24)) \
             and UNIT_WORDS[m.group("unit")] == "count" and _follow_ok(text, m.end(), m.group("unit")):
         num.unit, num.unit_surface, num.counter = "count", m.group("unit"), m.group("unit")   # 12,742(71.3%)명
     if "infix" in num.flags and num.unit is None and not num.scaled:
@@ -553,7 +554,7 @@ def _kiwi_confirms(doc: Document, s: int, e: int, counter_start: int) -> bool:
 
 _CAPTION = regex.compile(r"단위\s*[:：]?\s*([^)\]\n>]+)")
 _PAREN_END = regex.compile(r"\(([^()]{1,20})\)\s*$")
-_CELL = regex.compile(rf"^(?P<sign>[+\-−△▲▽Δ∆])?[ ]?(?P<num>{N.ARABIC})(?P<plus>\+)?\*?$")
+_CELL = regex.compile(rf"^(?P<sign>{SIGN})?[ ]?(?P<num>{N.ARABIC})(?P<plus>\+)?\*?$")
 _YEAR = regex.compile(r"^(?:19|20)\d\d$")
 _YEAR_MONTH = regex.compile(r"^(?:19|20)\d\d[ ]?[.\-/][ ]?\d{1,2}\.?$")
 LABEL_HEADERS = [r[0].lower() for r in _rows("table_label_headers.txt")]
@@ -789,30 +790,33 @@ class _Spans:
 # -- entry points ----------------------------------------------------------------------------
 
 _LABEL_UNIT = regex.compile(r"(?<=[가-힣])\((?P<unit>[^()\n]{1,6})\)[ ]?[:：][ ]?")
-_BARE = regex.compile(rf"(?<![\d.,'’‘(\-])(?P<sign>[+\-−△▲▽Δ∆])?(?P<num>{N.ARABIC})(?!\d|[.,]\d|[ ]?[%가-힣A-Za-z)])")
+_BARE = regex.compile(rf"(?<![\d.,'’‘(\-])(?P<sign>{SIGN})?(?P<num>{N.ARABIC})(?!\d|[.,]\d|[ ]?[%가-힣A-Za-z)~∼])")   # not 1~11월
 
 
 def _scan_labelled(doc: Document, text: str, rows: list[Q]) -> list[Q]:
     """`부족률(%): 반도체 1.6, 전자 2.6`, `인력(명): 3.9만(수도권), 3.6천(강원)`: a unit in brackets
     before a colon is the unit of the bare numbers in the rest of its line."""
     out = []
-    for lab in _LABEL_UNIT.finditer(text):
+    labels = list(_LABEL_UNIT.finditer(text))
+    taken = _Spans(rows) if labels else None
+    for k, lab in enumerate(labels):
         unit = unit_spec(lab.group("unit"))
         if unit is None or any(t.char_start <= lab.start() < t.char_end for t in doc.tables):
             continue
         end = text.find("\n", lab.end())
         end = len(text) if end < 0 else end
+        if k + 1 < len(labels):
+            end = min(end, labels[k + 1].start())     # the next label on the line takes over
         for q in rows:
             if lab.end() <= q.start < end and q.unit is None:
                 q.value, q.unit, q.counter, q.rule = q.value * unit[0], unit[1], unit[2], "label_unit"
-        taken = _Spans(rows)
         for m in _BARE.finditer(text, lab.end(), end):
             s, e = m.span()
             if taken.overlaps(s, e):
                 continue
             value = N.parse_number(m.group("num")) * unit[0]
-            out.append(Q(s, e, -value if m.group("sign") in tuple(NEGATIVE) else value, unit[1], unit[2],
-                         rule="label_unit"))
+            negative = bool(m.group("sign")) and m.group("sign") in NEGATIVE
+            out.append(Q(s, e, -value if negative else value, unit[1], unit[2], rule="label_unit"))
     return out
 
 
