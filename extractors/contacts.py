@@ -66,6 +66,44 @@ HEAD_ROLE = regex.compile(r"담\s?당\s?(?P<pos>[과국실팀]\s?장)")
 HEAD_CELL = regex.compile(r"^\s*(?P<dept>(?:[가-힣]+\s+)*?[가-힣]*?)(?P<pos>[과국실팀])장\s*" + NAME + r"(?![가-힣])")
 
 
+# A prose 문의 line: `[자료 문의] 대학수학능력시험본부장 조성민, 수능분석실장 구남욱` with its phones
+# (`☏ 043-931-0366, 0407`) on the line or the next; the head of a unit names the unit.
+PROSE_LABEL = regex.compile(r"^\s*[\[<【(]\s*(?:자\s*료\s*)?문\s*의\s*[\]>】)]\s*|^\s*(?:자\s*료\s*)?문\s*의\s*[:：]\s*")
+UNIT_HEAD = regex.compile(r"^(?P<dept>[가-힣]{2,20}?(?P<unit>본부|센터|실|과|팀|국|부|단|원|소))장$")
+PHONE_SUFFIX = regex.compile(r"\s*,\s*(\d{3,4})(?![\d-])")
+
+
+def _prose_people(line: str, nxt: str) -> list[dict]:
+    """The people of a prose 문의 line, each with the phone in the same place of the phone list
+    (a short `0407` after `043-931-0366` ends that number anew); one phone serves them all."""
+    m = PROSE_LABEL.match(line)
+    if not m or "\t" in line:
+        return []
+    text = line[m.end():]
+    where = text if PHONE.search(text) else nxt if regex.match(r"\s*(?:☏|☎|전화|TEL|Tel)", nxt) else ""
+    phones = []
+    for p in PHONE.finditer(where):
+        phones.append(_phone(p))
+        k = p.end()
+        while tail := PHONE_SUFFIX.match(where, k):
+            phones.append(phones[-1][:-len(tail.group(1))] + tail.group(1))
+            k = tail.end()
+    people = []
+    for part in regex.split(r"\s*(?:,|·|및)\s*", PHONE.sub(" ", regex.sub(r"[☏☎()]", " ", text)).strip()):
+        words = part.split()
+        if len(words) < 2 or not regex.fullmatch(r"[가-힣]{2,4}", words[-1]):
+            continue
+        *unit, title, name = words
+        if head := UNIT_HEAD.match(title):      # 수능분석실장: the head of 수능분석실
+            people.append({"department": " ".join(unit + [head["dept"]]), "position": head["unit"] + "장", "name": name})
+        elif unit and POSITION_WORD.fullmatch(title):
+            people.append({"department": " ".join(unit), "position": title, "name": name})
+    if not people or not phones:
+        return []
+    phones += phones[-1:] * (len(people) - len(phones))
+    return [dict(p, role=None, phone=ph, email=None) for p, ph in zip(people, phones)]
+
+
 def _phone(m) -> str:
     return "-".join(g for g in m.groups() if g)
 
@@ -210,7 +248,11 @@ def extract(doc: Document) -> list[dict]:
     prev_line_no, block, md = -2, 0, False
     head_cols: dict[int, str] | None = None
     unit_line = (-2, None)             # (line, unit) of a `담당부서 | 거대공공연구정책과` line
-    for line_no, line in enumerate(doc.text.split("\n")):
+    lines = doc.text.split("\n")
+    for line_no, line in enumerate(lines):
+        if prose := _prose_people(line, lines[line_no + 1] if line_no + 1 < len(lines) else ""):
+            out += [dict(p, line=line_no) for p in prose]
+            continue
         cells = line.split("\t")
         for k, c in enumerate(cells[:-1]):
             if LABEL.match(c) and not _clean_department(c) and cells[k + 1].strip() and not PHONE.search(line):

@@ -74,6 +74,7 @@ S = r"[ \t]?"                      # an optional space (text exports space units
 SS = r"[ \t]*"
 BR = r"[ ]*(?:\n|<br>)?[ ]*"      # a hard-wrapped line may split a date (4월 / 10일, ’25년<br>4 분기); a tab ends a cell
 Y4 = r"(?:19|20)\d{2}"
+YEAR_WORD = r"(?:학년도|회계연도|년도?)"       # 2027학년도 (a school year), 2026회계연도 (a fiscal year)
 MM = r"(?:1[0-2]|0?[1-9])"
 DD = r"(?:3[01]|[12]\d|0?[1-9])"
 WDC = f"[{WEEKDAYS}]"
@@ -262,8 +263,8 @@ def duration_follows(text: str, e: int, day: bool = False) -> bool:
 # -- rules: name, pattern, builder(match, ctx) -> Atom | None ------------------------------------
 KO = re.compile(
     rf"(?=[\d'{''.join(sorted({w[0] for w in RELATIVE}))}올상하])"
-    rf"(?:(?:(?P<Y>{Y4}){S}년(?:도)?(?![가-힣]?\d)|'{S}(?P<A>\d{{2}}){S}년(?:도)?|(?<![\d.,'])(?P<YY>\d{{2}}){S}년(?:도)?"
-    rf"|(?P<R>{REL_YEARS})|(?P<OL>올)(?={S}(?:상반기|하반기|[1-4]{S}분기|\d{{1,2}}{S}월)))(?P<ysep>{BR}))?"
+    rf"(?:(?:(?P<Y>{Y4}|(?<![\d.,])1[0-8]\d\d){S}{YEAR_WORD}(?![가-힣]?\d)|'{S}(?P<A>\d{{2}}){S}{YEAR_WORD}|(?<![\d.,'])(?P<YY>\d{{2}}){S}년(?:도)?"
+    rf"|(?P<R>{REL_YEARS})|(?P<OL>올)(?={S}(?:상반기|하반기|[1-4]{S}분기|\d{{1,2}}{S}월)))(?P<ysep>(?:의(?={S}{MM}{S}월))?{BR}))?"   # 다음 연도의 2월
     rf"(?:(?<![\d.,])(?P<M>{MM}){S}월(?P<msep>{BR}))?"
     rf"(?:(?<![\d.,])(?P<D>{DD})(?:{S}일|(?P<bare>(?=\({WDC}\))))(?:{wd('')})?{TIME}?)?"
     rf"{SUB}?")
@@ -285,21 +286,22 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
         return None                                   # a lone 초/말/중 is not a date
     if g["Y"] or g["A"] or g["YY"]:
         a.y, a.y_own = written_year(g, c.ref), True
-        if g["YY"]:
+        if g["YY"] or a.y < 1900:
             last = not (g["M"] or g["D"] or g["sub"])
             # without an apostrophe only a year near the release reads as one (25년 in 2026; 20년 저장 is a span)
             lo, hi = ((c.ref.year - 5, c.ref.year + 5) if c.ref else (2020, 2035))
-            if not lo <= a.y <= hi:
-                return None
+            if g["YY"] and not lo <= a.y <= hi or g["Y"] and a.y % 100 == 0:
+                return None                           # 1500년 (of history) is a span, 1893년 a year
             if last:
-                nxt = c.text[m.end("YY"):m.end("YY") + 12].split("년", 1)[1].lstrip("도")
+                end = m.end("YY") if g["YY"] else m.end("Y")
+                nxt = c.text[end:end + 12].split("년", 1)[1].lstrip("도")
                 if duration_follows(nxt, 0) or nxt[:1] in YEAR_PARTICLES:
-                    return None                       # 25년간, 30년의 역사, 10년물
+                    return None                       # 25년간, 30년의 역사, 10년물, 1200년 동안
                 if before_word(c.text, m.start()) in BEFORE_YEARS:
                     return None
     elif g["R"] or g["OL"]:
-        if c.ref is None:
-            return None
+        if c.ref is None or c.text[m.start() - 1:m.start()].isdigit():
+            return None                               # 1차년도 is a programme's first year
         word = re.sub(r"\s", "", g["R"] or "올해")
         off = RELATIVE_KEY.get(word, ("year", 0))[1]
         if word == "지난해" and g["R"] and " " in g["R"] and not re.match(r"[\s\d,.)'~]|에|의|보다|와|까지|부터|도|는|말|초|동기|대비|$", c.text[m.end("R"):m.end("R") + 2]):
@@ -321,8 +323,8 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
             if duration_follows(c.text, il_end, day=True) or after_text(c.text, il_end)[:1].isdigit():
                 return None
             word = re.match(r"[가-힣]*", c.text[il_end:]).group()
-            if word and (not word.startswith(DAY_FOLLOW) or word.startswith("자리")):
-                return None                           # 3 일자리, 1일반: 일 starts a word
+            if word and (not word.startswith(DAY_FOLLOW) or word.startswith("자리")) or c.text[il_end:il_end + 1] in ("·", "‧", "ㆍ", "･"):
+                return None                           # 3 일자리, 1일반, 4 일·생활: 일 starts a word
             if c.text[max(0, m.start() - 1):m.start()] == "/" or re.search(r"\d(?!일[과와])[가-힣]{1,2}[ \t]$", c.text[max(0, m.start() - 5):m.start()]):
                 return None                           # /1일, 1인 1일: a rate (not 14일과 15일)
             if re.match(r"\d", c.text[m.end():m.end() + 2].lstrip(" ")):
@@ -401,10 +403,31 @@ def cited(text: str, m: re.Match) -> bool:
     return bool(CITE_BEFORE.search(text, max(0, m.start() - 28), m.start()) and re.match(r"[ \t]*[),]", text[m.end():]))
 
 
+MD_RANGE = re.compile(rf"(?<![\d.])(?P<a>{MM})\.(?P<b>{DD})[ ]?~[ ]?(?P<c>{MM})\.(?P<d>{DD})(?![\d.%])")
+LIST_DAY = re.compile(rf"(?:(?<![\d.])(?:{Y4}|'\d\d)\.[ ]?(?:{MM})\.[ ]?(?:{DD})\.?|(?<![\d.])(?:{MM})\.[ ]?(?:{DD})\.),[ ]?$")
+
+
+def scheduled(text: str, m: re.Match) -> bool:
+    """An undotted M.D is a day as an end of a range of days (`1.28~3.17`, not `1.5~2.3` of a
+    rate), alone in brackets on a line that schedules such a range (`서면평가(4.2)`), or after a
+    day in a list (`(’26.3.17, 3.25)`)."""
+    ls, le = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+    line = text[ls:le if le >= 0 else len(text)]
+    ranges = [r for r in MD_RANGE.finditer(line) if (len(r["b"]) == 2 or len(r["d"]) == 2) and not unit_follows(line, r.end())]
+    if any(r.start() <= m.start() - ls < r.end() for r in ranges):
+        return True
+    if text[m.end():m.end() + 1] != ")":
+        return False
+    if text[m.start() - 1:m.start()] == "(" and ranges:
+        return True
+    return bool(LIST_DAY.search(text, max(0, m.start() - 12), m.start()))
+
+
 def build_md(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
     w = weekday_of(m)
-    if not (g["dot"] or g["il"] or g["tail"] or g["open"] or w is not None or cited(c.text, m)) or c.ref is None:
+    if not (g["dot"] or g["il"] or g["tail"] or g["open"] or w is not None or cited(c.text, m) or scheduled(c.text, m)) \
+            or c.ref is None:
         return None
     if g["il"] and (before_word(c.text, m.start()) in BEFORE_DURATION or duration_follows(c.text, m.end())):
         return None                                   # 평균 7.5일, 7.5일 이상: a number of days, not 7월 5일
@@ -479,7 +502,9 @@ def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
 
 APOS_YEAR = re.compile(   # ('21), ('26.하), (’27~), (’21→’24), ’26. 현재
     rf"(?<![\w'.])'{S}(?P<A>\d{{2}})(?:\.{S}(?P<mark>상반기|하반기|상|하|초|말|중)(?![가-힣])"
-    rf"|(?<=[(\[,·→~]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·])|(?<=[(\[~]'..)\.(?=[)\]~])|\.(?=[ ]?(?:현재|기준)))")
+    rf"|(?<=[(\[,·→~]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·])|(?<=[(\[~]'..)\.(?=[)\]~])|\.(?=[ ]?(?:현재|기준))"
+    rf"|(?!\d)\.?(?=[ ]?\d[\d,.]*[ ]?(?:[조억만천백]|원|달러|%))"   # (’26. 90억원: the year of an amount
+    rf"|(?=본예산|추경|예산|결산|정부안|실적|목표|전망))")               # ’26추경, ’25결산: a budget's year
 HALF_MARKS = {"상반기": "h1", "하반기": "h2", "상": "h1", "하": "h2"}
 
 
@@ -918,6 +943,29 @@ def header_cells(doc: Document, c: Ctx) -> list[Atom]:
                     out.append(Atom(cs, ce, rule="table_header", y=y, y_own=True))
                 elif c.ref is not None and (m := HEADER_QUARTER.fullmatch(core)):
                     out.append(Atom(cs, ce, rule="table_header", y=c.ref.year, sub="q" + m.group("q"), relative=True))
+        if 0 < body < len(t.cells):     # only a table with a header above its figures has row labels
+            over = [r for r in t.cells[:body] if any(doc.text[s:e].strip() for s, e in r[1:])]   # not a caption row
+            heads = [" ".join(doc.text[r[j][0]:r[j][1]] for r in over if j < len(r)) for j in range(max(map(len, t.cells)))]
+            out += row_label_years(doc, t.cells[body:], heads, c)
+    return out
+
+
+LABEL_HEAD = re.compile(r"\s*(?:구\s?분|연\s?도|년\s?도|연월|기간|시기)?\s*")
+
+
+def row_label_years(doc: Document, rows: list, heads: list[str], c: Ctx) -> list[Atom]:
+    """A body row's label cells (those before its first figure) that are a year label the row with
+    it: dates, as the same word is in a header. `’24` is a year wherever it stands; a bare `2024`
+    only in a column whose header names no measure (empty, `구분`, `연도`), else it is a figure."""
+    out = []
+    for row in rows:
+        for j, (cs, ce) in enumerate(row):
+            core = doc.text[cs:ce].strip()
+            m = HEADER_YEAR.fullmatch(core)
+            if m and (m["A"] or "년" in core or LABEL_HEAD.fullmatch(heads[j] if j < len(heads) else "")):
+                out.append(Atom(cs, ce, rule="table_row_label", y=written_year(m.groupdict(), c.ref), y_own=True))
+            elif NUMERIC_CELL.fullmatch(core):
+                break
     return out
 
 

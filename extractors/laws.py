@@ -95,6 +95,7 @@ ACTION_NOTE = regex.compile(   # (시행: 2027년 1월 1일); (’25.1.17. 시�
 # such as (이하 ‘공정거래법’), a table superscript `^{`, and date rows (removed beforehand).
 ACTION_GAP = regex.compile(r"(?:\s|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\d+\s*(?:건|개)(?:\s*(?:법안|법률안))?\s*,?"
                         r"|\([^()]{0,40}\))*")
+PREDICATE = regex.compile(r"(?P<act>통과|발의|공포)(?:했|하였|됐|되었|된|한)")   # what befell a bill, in the past
 ACTION_BEFORE = regex.compile(
     r"(?P<act>" + "|".join(regex.escape(a) for a in sorted(ACTIONS, key=len, reverse=True))
     + r")(?:된|한|될|할|되는|하는|중인)?\s+$")
@@ -459,6 +460,12 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
         return None
     action = ACTIONS[" ".join(act.group("act").split())]
     a_end = m.end + act.end()
+    if act.group("tail"):       # `2개 제정법률안과 … 국회 본회의를 통과했다`: the bill's kind, then what befell it
+        stop = doc.text.find("\n", a_end)
+        done = PREDICATE.search(doc.text, a_end, min(a_end + 120, len(doc.text) if stop < 0 else stop))
+        if done:
+            when = _dates_in(dates, a_end, done.start())
+            return ACTIONS[done.group("act")], (when[-1]["start"] if when else None)
     a_end = CHAINED_ACTIONS.match(doc.text, a_end, a_end + 24).end()
     when = _dates_in(dates, m.end, m.end + act.start())          # '26.3월 제정
     after = regex.match(r"\s*\([^()]{1,60}\)", doc.text[a_end:a_end + 64])   # (법률 제21075호, 2025. 11. 11. 공포, …)

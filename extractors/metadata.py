@@ -40,7 +40,9 @@ def _words(name: str) -> list[str]:
 MINISTRIES = _words("ministries.txt")
 
 DOC_TYPE = r"(?:공동\s*)?(?:보\s*도\s*(?:참\s*고\s*)?자\s*료|참고\s*자료|설명\s*자료|해명\s*자료|동정\s*자료|보도\s*해명|긴급\s*지시|알림\s*자료|정정\s*자료|보도\s*설명)"
-LABEL = regex.compile(r"(?P<embargo>보\s*도\s*(?:시\s*점|일\s*시|시\s*간|예\s*정|가\s*능\s*일\s*시))|(?P<dist>배\s*포\s*(?:일\s*시|시\s*점|시\s*간)?)(?!\s*(?:후\s*)?즉\s*시)")
+LABEL = regex.compile(r"(?P<embargo>보\s*도\s*(?:시\s*점|일\s*시|시\s*간|예\s*정|가\s*능\s*일\s*시)"
+                      r"|(?=\(\s*(?:인\s*터\s*넷|온\s*라\s*인|지\s*면)\s*\)))"   # (인터넷) … opens an embargo line
+                      r"|(?P<dist>배\s*포\s*(?:일\s*시|시\s*점|시\s*간)?)(?!\s*(?:후\s*)?즉\s*시)")
 DATE = regex.compile(
     r"(?:(?P<y>20\d{2})|['‘’](?P<yy>\d{2}))\s*[.년/-]\s*(?P<m>\d{1,2})\s*[.월/-]\s*(?P<d>\d{1,2})(?!\d)\s*[.일]?"
     r"(?:\s*\(\s*[월화수목금토일]\s*\))?"
@@ -54,8 +56,8 @@ TITLE_ABOVE = regex.compile(rf"^(?P<t>[^\t]{{8,}}?)\s+{DOC_TYPE}\s*$")   # a hea
 HEAD_LINES = 60   # the header, headline and contacts block stand in a page's first lines
 IMAGE = regex.compile(r"!\[[^\]]*\]\([^)]*\)")
 MARKUP = regex.compile(r"<[^<>\n]*>|\*\*|^\s*(?:>\s*)+|\|")
-AT_DISTRIBUTION = regex.compile(   # 보도시점 배포 시점, 보도시점 2026. 4. 13.(월) 배포시점
-    r"(보\s*도\s*시\s*점\s*[:：]?\s*(?:[\d.\s]{6,16}\([월화수목금토일]\)\s*)?)배\s*포\s*시\s*점(?!\s*[(:：])")
+AT_DISTRIBUTION = regex.compile(   # 보도시점 배포 시점, 보도시점 2026. 4. 13.(월) 배포시점 (or 배포 시)
+    r"(보\s*도\s*시\s*점\s*[:：]?\s*(?:[\d.\s]{6,16}\([월화수목금토일]\)\s*)?)배\s*포\s*시(?:\s*점)?(?![가-힣]|\s*[(:：])")
 EDITION = regex.compile(r"조\s*간|석\s*간|방\s*송|즉\s*시")
 HEADER_WORD = regex.compile(
     r"보\s*도\s*(?:시\s*점|일\s*시|시\s*간)|배\s*포|조\s*간|석\s*간|온\s*라\s*인|지\s*면|인\s*터\s*넷|즉\s*시|엠바고|전\s*매\s*체")

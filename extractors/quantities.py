@@ -453,12 +453,7 @@ def _range_or_transition(doc: Document, text: str, a: _Num) -> list[Q] | None:
         b = _next_number(doc, text, sep.end())
         descending = b and a.unit is not None and a.unit == b.unit and 0 <= b.value < a.value
         if b and b.unit and a.unit in (None, b.unit) and (b.value >= a.value or descending) and b.start == sep.end():
-            lo = a.value
-            if a.unit is None and not a.scaled:
-                lo *= b.trailing_scale
-            elif a.unit is None and not any(c in N.BIG_SCALES for c in text[a.num_start:a.num_end]):
-                big = _TRAILING_BIG.search(text[b.num_start:b.num_end])
-                lo *= N.parse_number(big.group()) if big else 1.0
+            lo = _carried_scale(text, a, b)
             _attach_suffix_qualifier(text, b)
             if not _valid(doc, text, b):
                 return None
@@ -472,9 +467,19 @@ def _range_or_transition(doc: Document, text: str, a: _Num) -> list[Q] | None:
             if b and b.unit and not b.hangul:
                 _attach_suffix_qualifier(text, b)
                 if _valid(doc, text, b):
-                    return [Q(a.start, a.end, a.value, b.unit, b.counter, a.qualifier, rule="transition"),
+                    return [Q(a.start, a.end, _carried_scale(text, a, b), b.unit, b.counter, a.qualifier, rule="transition"),
                             Q(b.start, b.end, b.value, b.unit, b.counter, b.qualifier, rule="transition")]
     return None
+
+
+def _carried_scale(text: str, a: _Num, b: _Num) -> float:
+    """The first number of `10~20만원` or `20→30만원` takes the scale word written after the second."""
+    if a.unit is None and not a.scaled:
+        return a.value * b.trailing_scale
+    if a.unit is None and not any(c in N.BIG_SCALES for c in text[a.num_start:a.num_end]):
+        big = _TRAILING_BIG.search(text[b.num_start:b.num_end])
+        return a.value * (N.parse_number(big.group()) if big else 1.0)
+    return a.value
 
 
 def _range_separator(sep: str) -> bool:
