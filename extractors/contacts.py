@@ -117,7 +117,10 @@ def _person(text: str):
             name = "".join(m.group("name").split())
             if name in POSITIONS or any(name.endswith(p) for p in ("부서", "담당")) or ROLE.fullmatch(name):
                 continue
-            found.append((m.start(), "".join(m.group("position").split()), name))
+            position = "".join(m.group("position").split())
+            if ROLE.fullmatch(position + name[0]) and len(name) > 2:
+                position, name = position + name[0], name[1:]   # `담당자 유기현`, not 담당 + 자유기현
+            found.append((m.start(), position, name))
             break
     return min(found)[1:] if found else None
 
@@ -189,10 +192,11 @@ def _parse_row(line: str, md: bool = False):
 
 
 def _is_label_column(cell: str) -> bool:
-    """The first column of a contact table: `담당 부서`, `담당 부서 <총괄>`, or a ministry name used as label."""
+    """The first column of a contact table: `담당 부서`, `담당 부서 <총괄>`, a ministry name used as
+    label, or a topic tag (`<총괄>`, `(고등교육법 …)`) heading a group of rows."""
     cell = cell.strip()
     return bool(LABEL.match(cell) and not _clean_department(cell)) or not cell or bool(
-        regex.fullmatch(r"[가-힣]+(?:부|처|청|위원회)", cell))
+        regex.fullmatch(r"[가-힣]+(?:부|처|청|위원회)|<[^<>]*>|‹[^‹›]*›|\([^()]*\)", cell))
 
 
 def _department(cells: list[str], above: list[str]) -> str:
@@ -309,9 +313,38 @@ def extract(doc: Document) -> list[dict]:
     return _split_groups(out)
 
 
+def _stacked_units(rows: list[dict]) -> None:
+    """`교통물류실` over a cell `교통정책총괄과 교통서비스정책과`, beside two 책임자/담당자 pairs: the
+    parent above a cell of sibling units heads them all, and each pair (a group starts where its
+    first role comes again) takes its unit, in order."""
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j]["department"] == rows[i]["department"]:
+            j += 1
+        k = j
+        while k < len(rows) and j < len(rows) and rows[k]["department"] == rows[j]["department"]:
+            k += 1
+        if j == len(rows) or rows[j]["line"] != rows[j - 1]["line"] + 1 or LEAF_UNIT.search(rows[i]["department"]):
+            i = j
+            continue
+        units = rows[j]["department"].split()
+        kinds = {m.group(0) if (m := LEAF_UNIT.search(w)) else None for w in units}
+        block = rows[i:k]
+        first = block[0]["role"]
+        starts = [n for n, r in enumerate(block) if first and r["role"] == first]
+        if len(units) > 1 and None not in kinds and len(kinds) == 1 and len(starts) == len(units) and starts[0] == 0:
+            parent = rows[i]["department"]
+            for g, (a, b) in enumerate(zip(starts, starts[1:] + [len(block)])):
+                for r in block[a:b]:
+                    r["department"] = f"{parent} {units[g]}"
+        i = k if k > j else j
+
+
 def _split_groups(rows: list[dict]) -> list[dict]:
     """`교통물류실 교통정책총괄과 교통서비스정책과` over two rows: a group cell naming as many sibling
     units (of one kind) as the rows it spans gives each row its unit, by position."""
+    _stacked_units(rows)
     k = 0
     while k < len(rows):
         j = k

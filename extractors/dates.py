@@ -265,7 +265,7 @@ KO = re.compile(
     rf"(?=[\d'{''.join(sorted({w[0] for w in RELATIVE}))}올상하])"
     rf"(?:(?:(?P<Y>{Y4}|(?<![\d.,])1[0-8]\d\d){S}{YEAR_WORD}(?![가-힣]?\d)|'{S}(?P<A>\d{{2}}){S}{YEAR_WORD}|(?<![\d.,'])(?P<YY>\d{{2}}){S}년(?:도)?"
     rf"|(?P<R>{REL_YEARS})|(?P<OL>올)(?={S}(?:상반기|하반기|[1-4]{S}분기|\d{{1,2}}{S}월)))(?P<ysep>(?:의(?={S}{MM}{S}월))?{BR}))?"   # 다음 연도의 2월
-    rf"(?:(?<![\d.,])(?P<M>{MM}){S}월(?P<msep>{BR}))?"
+    rf"(?:(?<![\d.,])(?P<M>{MM})(?:{S}|[ \t]*\n[ \t]*(?=월{S}\d{{1,2}}{S}일))월(?P<msep>{BR}))?"   # 5⏎월 18일: a wrapped line
     rf"(?:(?<![\d.,])(?P<D>{DD})(?:{S}일|(?P<bare>(?=\({WDC}\))))(?:{wd('')})?{TIME}?)?"
     rf"{SUB}?")
 
@@ -300,8 +300,8 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
                 if before_word(c.text, m.start()) in BEFORE_YEARS:
                     return None
     elif g["R"] or g["OL"]:
-        if c.ref is None or c.text[m.start() - 1:m.start()].isdigit():
-            return None                               # 1차년도 is a programme's first year
+        if c.ref is None or re.search(r"\d[ ]?$", c.text[max(0, m.start() - 2):m.start()]):
+            return None                               # 1차년도, 1 차년도: a programme's first year
         word = re.sub(r"\s", "", g["R"] or "올해")
         off = RELATIVE_KEY.get(word, ("year", 0))[1]
         if word == "지난해" and g["R"] and " " in g["R"] and not re.match(r"[\s\d,.)'~]|에|의|보다|와|까지|부터|도|는|말|초|동기|대비|$", c.text[m.end("R"):m.end("R") + 2]):
@@ -501,11 +501,11 @@ def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
 
 
 APOS_YEAR = re.compile(   # ('21), ('26.하), (’27~), (’21→’24), ’26. 현재
-    rf"(?<![\w'.])'{S}(?P<A>\d{{2}})(?:\.{S}(?P<mark>상반기|하반기|상|하|초|말|중)(?![가-힣])"
+    rf"(?<![\w'.])'{S}(?P<A>\d{{2}})(?:\.{S}(?P<mark>상반기|하반기|상|하|上|下|초|말|중)(?![가-힣])"
     rf"|(?<=[(\[,·→~]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·])|(?<=[(\[~]'..)\.(?=[)\]~])|\.(?=[ ]?(?:현재|기준))"
-    rf"|(?!\d)\.?(?=[ ]?\d[\d,.]*[ ]?(?:[조억만천백]|원|달러|%))"   # (’26. 90억원: the year of an amount
+    rf"|(?!\d)\.?(?=[ ]?\d[\d,.]*[ ]?(?:[조억만천백]|원|달러|%|명|건|개|곳|→))"   # (’26. 90억원, ’24.372명: the year of an amount
     rf"|(?=본예산|추경|예산|결산|정부안|실적|목표|전망))")               # ’26추경, ’25결산: a budget's year
-HALF_MARKS = {"상반기": "h1", "하반기": "h2", "상": "h1", "하": "h2"}
+HALF_MARKS = {"상반기": "h1", "하반기": "h2", "상": "h1", "하": "h2", "上": "h1", "下": "h2"}   # ’26.上: the Hanja marks
 
 
 def build_apos_year(m: re.Match, c: Ctx) -> Atom | None:
@@ -557,6 +557,8 @@ def build_rel(m: re.Match, c: Ctx) -> Atom | None:
     nxt = re.match(r"[가-힣]*", c.text[m.end("w"):]).group()
     if nxt and not m.group("W") and not m.group("D") and not nxt.startswith(PARTICLES):
         return None                                   # 내일배움카드, 오늘날: a word, not a day
+    if unit == "day" and off > 0 and re.search(r"[가-힣]의[ ]?$", c.text[max(0, m.start() - 3):m.start()]):
+        return None                                   # 대한민국의 내일: a future, not tomorrow
     ref, a = c.ref, Atom(m.start(), m.end(), relative=True, y_own=True)
     if unit == "day":
         day = ref + timedelta(days=off)
@@ -1170,6 +1172,37 @@ def continue_years(atoms: list[Atom], doc: Document, text: str) -> None:
         prev = a if a.m is not None and a.y_own and a.span is None else None
 
 
+def _label_cell(text: str, pos: int) -> tuple[int, int] | None:
+    """The line and first-cell spans (line start, cell end) of a table row holding `pos`: a
+    Markdown `| … |` row or a tab-separated one."""
+    ls = text.rfind("\n", 0, pos) + 1
+    le = text.find("\n", pos)
+    line = text[ls:le if le >= 0 else len(text)]
+    if line.lstrip().startswith("|"):
+        bar = line.index("|")
+        nxt = line.find("|", bar + 1)
+        return (ls, ls + nxt) if nxt > 0 else None
+    tab = line.find("\t")
+    return (ls, ls + tab) if tab > 0 else None
+
+
+def label_years(atoms: list[Atom], text: str) -> None:
+    """| 2024년 | … | over | 1/4 분기 | … | 상반기 | … |: a yearless period labelling a row takes the
+    year of the row label above it, down the table's first column (a running list, downward)."""
+    year, last = None, None
+    for a in atoms:
+        cell = _label_cell(text, a.s)
+        if cell is None or a.e > cell[1] or text[cell[0]:a.s].strip(" \t|"):
+            continue
+        if last is None or not all(ln.lstrip().startswith("|") or "\t" in ln for ln in text[last:cell[0]].split("\n")[:-1]):
+            year = None               # another table, or prose between
+        if a.y_own and a.m is None and a.sub is None and a.span is None:
+            year = a.y
+        elif year is not None and not a.y_own and a.span is None and (a.m_own or a.sub):
+            a.y, a.y_own, a.relative = year, True, False
+        last = cell[0]
+
+
 STACKED = re.compile(r"(?m)^(?P<days>[ \t]*(?:(?:1[0-2]|0?[1-9])\.(?:3[01]|[12]\d|0?[1-9])[ \t]+)+[^\n]*)\n(?P<wds>[^\n]*)$")
 STACKED_DAY = re.compile(r"(?<![\d.])(?P<M>1[0-2]|0?[1-9])\.(?P<D>3[01]|[12]\d|0?[1-9])(?![\d.])")
 STACKED_WD = re.compile(rf"\({SS}({WDC}){SS}\)")
@@ -1206,6 +1239,7 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
     continue_months(atoms, text)
     bracketed_days(atoms, text)
     continue_years(atoms, doc, text)
+    label_years(atoms, text)
     atoms = merge_ranges(merge_glosses(atoms, text), text, c)
     rows = []
     recurring_end = None          # where the last recurring date ended: 매년 3~5월과 7~9월 recur both

@@ -78,6 +78,8 @@ CONTACT_LINE = regex.compile(r"^\s*(?:[\[【<(]\s*(?:자\s*료\s*)?(?:문\s*의|
 CONTACT_PHONE = regex.compile(r"(?<![\d-])0\d{1,2}-\d{3,4}-\d{4}(?![\d-])")
 MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
 AGENDA = regex.compile(r"^[【\[<〈]\s*(?:관련\s*)?국정\s*과제\s*[】\]>〉]")   # 【관련 국정과제】 55-2. …: a tag, not a subtitle
+ATTACHMENT = regex.compile(r"^[(\[<【]?\s*(?:붙\s*임|별\s*첨|첨\s*부)\s*\d*\s*[)\]>】]")
+TEMPLATE_NOTE = regex.compile(r"^\(\s*누름틀[^()]*\)$")   # (누름틀 사용): an HWP form's field guide
 SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
 BODY_START = regex.compile(r"^\s*(?:[" + BULLETS + r"※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
                            + "|" + ORG_SUBJECT.pattern)
@@ -245,7 +247,7 @@ def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
         return m.group("org")
     for line in header_lines:
         s = regex.sub(DOC_TYPE, "", line).strip()
-        if len("".join(s.split())) >= 3 and ORG_LINE.match(s):
+        if len("".join(s.split())) >= 3 and (ORG_LINE.match(s) or " ".join(s.split()) in MINISTRIES):   # 국무조정실 보도자료
             org = " ".join(s.split())
             return _whole_name(org, doc.text) or org
     m = SIGN_OFF.search(doc.text)
@@ -283,6 +285,8 @@ def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False
                 or (title and (BODY_START.match(line) or len(line) > 45 or len(title) == 3
                                or (len(title) == 2 and not (wrapped and _before_subtitle(lines, i)))))):
             break
+        if not title and ATTACHMENT.match(line):
+            return None, None, i                      # `(붙임 1) 홍보물`: a file of attachments has no headline
         if not title and (BOX_LABEL.match(line) or COURTESY.search(line)):   # 【 요 약 】, …주시기 바랍니다.
             i += 1
             continue
@@ -294,6 +298,8 @@ def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False
         line = lines[i].strip()
         if not line:
             blank = True
+        elif TEMPLATE_NOTE.match(line):
+            pass                                      # the form's own guide text, hidden on the page
         elif SUB_MARK.match(line):
             items.append(SUB_MARK.sub("", line))
             blank = False
@@ -401,7 +407,7 @@ def extract(doc: Document) -> dict:
     if lines and lines[0].startswith("# "):            # Markdown renderings: "# title", no header
         title = _headline([lines[0][2:]])[0]
         out = _parse_header("\n".join(_label_lines(lines[:40])))
-        return {"ministry": _ministry([], doc.text, doc), "title": title, "subtitle": _quoted_subtitle(lines[1:12]), **out}
+        return {"ministry": _ministry(lines[1:6], doc.text, doc), "title": title, "subtitle": _quoted_subtitle(lines[1:12]), **out}
     if doc.source_format == "md":                     # one view line per text line: offsets stay
         lines = [_md_view(ln) for ln in lines[:HEAD_LINES]] + lines[HEAD_LINES:]
     k = _split_header(lines)

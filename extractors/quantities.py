@@ -67,7 +67,9 @@ ALT = N._alt
 _SUFFIX_UNIT = regex.compile(rf"(?P<sp>[ \u00a0]?|\n)(?P<unit>{ALT(UNIT_WORDS)})")
 _NATIVE_COUNTER = regex.compile(rf"(?P<sp>[ ]?)(?P<unit>{ALT(NATIVE_COUNTERS)})")
 _PREFIX_UNIT = regex.compile(rf"(?:^|(?<=[^A-Za-z]))(?P<unit>{ALT(PREFIX_UNITS)})[ ]?$")
-_PREFIX_QUAL = regex.compile(rf"(?<!{HANGUL})(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'prefix')})\s?\Z")   # 최대\n200억 원
+_PREFIX_QUAL = regex.compile(   # 최대\n200억 원; a sign (비율≥50%) may stand glued to its word
+    rf"(?:(?<!{HANGUL})(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'prefix' and w.isalpha())})"
+    rf"|(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'prefix' and not w.isalpha())}))\s?\Z")
 _SUFFIX_QUAL = regex.compile(
     rf"(?:[ ]?\([^()\n]{{0,60}}\)|\))?[ \n]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'suffix' and w not in ('여', '내'))}"
     rf"|내(?=[에로의]|$|[^가-힣]))"
@@ -157,6 +159,10 @@ class _Num:
     flags: set = field(default_factory=set)
 
 
+_YEAR_HEAD = regex.compile(r"\d\d\.(?=\d)")
+_COUNT_AFTER = regex.compile(r"[ ]?(?:명|건|개|곳|회)|[ ]?(?:→|->)")
+
+
 def _number_at(text: str, m) -> _Num | None:
     """Parse the number candidate `m`, falling back to its first group when the run does not parse."""
     s, e = m.span()
@@ -174,6 +180,12 @@ def _number_at(text: str, m) -> _Num | None:
     if head and surface.isdigit() and len(surface) <= 2 and _PERCENT_AFTER.match(text, e) \
             and text[text.rfind("\n", 0, head.start()) + 1:head.start()].strip(" \t-*·•○□ㅇ"):
         s, value = head.start(), float(f"{head.group(1)}.{surface}")   # `0. 58%`: a converter's space after the point
+    year = _YEAR_HEAD.match(surface) if text[s - 1:s] in "'’‘`" and s else None
+    if year and _COUNT_AFTER.match(text, e):
+        s, surface = s + year.end(), surface[year.end():]    # ’24.372명: the year 2024, then 372명
+        value = N.parse_number(surface)
+        if value is None:
+            return None
     scaled = any(c in _SCALE_CHARS for c in surface)
     num = _Num(start=s, num_start=s, num_end=e, value=value, scaled=scaled, hangul=hangul, end=e)
     tail = _TRAILING_SCALE.search(surface)
@@ -195,8 +207,8 @@ def _excluded_before(text: str, s: int, e: int) -> bool:
     if prev and (prev.isascii() and prev.isalpha() or prev in "'‘’`:#_"):
         if not _PREFIX_UNIT.search(text[max(0, s - 6):s]):   # EUR29.99 is money, K64919 a code
             return True
-    if _DOTTED_BEFORE.search(text[max(0, s - 2):s]):
-        return True
+    if _DOTTED_BEFORE.search(text[max(0, s - 2):s]) and not regex.search(r"['‘’`]\d\d\.$", text[max(0, s - 4):s]):
+        return True   # 3.25, but ’24.372명 is 372명 of 2024
     nxt = text[e:e + 2]
     if _DOTTED_AFTER.match(nxt) and not _DASH_AMOUNT.match(text[e:e + 30]):
         return True
@@ -250,11 +262,16 @@ def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
 
 def _counter_compound(doc: Document, text: str, end: int, surface: str) -> bool:
     """A counter glued to a noun that only begins like a particle names a kind, not a count:
-    `1인가구` (인 + 가구, not 인 + 가), against `3명이상` and `200명규모`."""
-    if UNIT_WORDS.get(surface) != "count" or surface in GLUED_COUNTERS or not _HANGUL2.match(text[end:end + 2]):
+    `1인가구` (인 + 가구, not 인 + 가), against `3명이상` and `200명규모`; a counter that Kiwi
+    reads as the first syllable of a longer noun is none (`5.1 인수공통감염병`)."""
+    if UNIT_WORDS.get(surface) != "count" or surface in GLUED_COUNTERS or not _HANGUL.match(text[end:end + 1]):
         return False
-    return any(t.start == end and t.len > 1 and t.tag in ("NNG", "NNP") and t.form not in FOLLOW_NOUNS
-               for t in doc.tokens_in(end, end + 1))
+    if any(t.start == end - len(surface) and t.end > end and t.tag in ("NNG", "NNP")
+           for t in doc.tokens_in(end - len(surface), end)):
+        return True
+    return bool(_HANGUL2.match(text[end:end + 2])) and any(
+        t.start == end and t.len > 1 and t.tag in ("NNG", "NNP") and t.form not in FOLLOW_NOUNS
+        for t in doc.tokens_in(end, end + 1))
 
 
 def _attach_unit(doc: Document, text: str, num: _Num) -> None:
@@ -352,9 +369,17 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
         surface = text[num.num_start:num.num_end]
         if _ARTICLE.fullmatch(surface):
             return False   # 무역법 301조, 13조: an article, not 13 trillion (money says 조원, 조 달러)
+        nxt = text[num.num_end:num.num_end + 2]
+        if (regex.search(r"\d[ ]\D$", surface) and _HANGUL.match(nxt) and nxt[0] != "여"
+                or surface.endswith("백") and nxt in ("분위", "분율")):
+            return False   # `2026 천명지킴`: a spaced scale word begins a word; `95백분위수`: 백분 is per hundred
         return num.scaled
     after = text[num.end:num.end + 6]
     before = text[max(0, num.start - 6):num.start]
+    if before[-1:].isalpha() and _HANGUL2.match(after) and any(
+            t.start == num.end and t.tag in ("NNG", "NNP", "VV") and t.form not in FOLLOW_NOUNS
+            for t in doc.tokens_in(num.end, num.end + 1)):
+        return False   # 포스코1%나눔재단: glued to words on both sides, a number in a name
     if _ORDINAL_AFTER.match(after):
         return False   # 2년 차, 3개월 차: an ordinal
     if u == "count" and num.value == 1 and not num.qualifier and _PER_UNIT.match(after):
@@ -463,7 +488,8 @@ def _range_or_transition(doc: Document, text: str, a: _Num) -> list[Q] | None:
     if a.unit is None:
         tr = _TRANSITION.match(text, a.end)
         if tr:
-            b = _next_number(doc, text, tr.end())
+            head = regex.match(r"['‘’`]\d\d\.(?=\d)", text[tr.end():tr.end() + 5])   # ’21.338 → ’24.372명
+            b = _next_number(doc, text, tr.end() + (head.end() if head else 0))
             if b and b.unit and not b.hangul:
                 _attach_suffix_qualifier(text, b)
                 if _valid(doc, text, b):

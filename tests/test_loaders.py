@@ -35,6 +35,28 @@ def test_empty_file(tmp_path):
     assert e.value.error_type == "empty"
 
 
+def test_markdown_html_table_becomes_rows_with_spans(tmp_path):
+    """A converter's HTML table (rowspan, <br>, a `<특수교육법>` label that is no tag) reads as the
+    tab rows an HWPX table gives, so its contacts are found."""
+    from bodopress.extractors import contacts
+    from bodopress.extractors.document import Document
+    p = tmp_path / "r.md"
+    p.write_text("보도자료\n<table>\n"
+                 '<tr><th rowspan="2">담당 부서</th><th rowspan="2">정책기획관<br>규제개혁법무담당관</th>'
+                 "<th>책임자</th><th>과 장</th><th>김관영</th><th>(044-203-6170)</th></tr>\n"
+                 "<tr><td>담당자</td><td>사무관</td><td>이일경</td><td>(044-203-6173)</td></tr>\n"
+                 '<tr><td colspan="2">&lt;특수교육법&gt; <특수교육법></td><td>책임자</td><td>과 장</td><td>진창원</td>'
+                 "<td>(044-203-6554)</td></tr>\n</table>\n", encoding="utf-8")
+    src = load(p)
+    assert src.tables[0].rows == [
+        ["담당 부서", "정책기획관 규제개혁법무담당관", "책임자", "과 장", "김관영", "(044-203-6170)"],
+        ["", "", "담당자", "사무관", "이일경", "(044-203-6173)"],
+        ["<특수교육법> <특수교육법>", "", "책임자", "과 장", "진창원", "(044-203-6554)"]]
+    found = contacts.extract(Document.from_text(src.text))
+    assert [(c["department"], c["name"], c["phone"]) for c in found][:2] == [
+        ("정책기획관 규제개혁법무담당관", "김관영", "044-203-6170"), ("정책기획관 규제개혁법무담당관", "이일경", "044-203-6173")]
+
+
 def test_truncated_pdf_is_broken_not_a_crash(tmp_path, shared):
     data = (shared / "corpus" / "dev" / "156754290.pdf").read_bytes()
     (tmp_path / "cut.pdf").write_bytes(data[:900])

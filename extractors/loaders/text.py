@@ -3,13 +3,15 @@
 Decoded as UTF-8 (with or without BOM), UTF-16 (BOM, or NUL-interleaved ASCII) or
 CP949/EUC-KR, each strictly: bytes that none of them decodes, or that decode to text
 with no Korean in it, are refused as `undecodable` rather than guessed. Runs of two or
-more tab-separated lines are tables (how text exports print them).
+more tab-separated lines are tables (how text exports print them); an HTML `<table>` in
+Markdown (as converters write merged cells) becomes such lines first, a spanned cell `''`.
 
 >>> load_text("보도자료\\n구분\\t금액\\n계\\t1,234".encode()).tables[0].rows
 [['구분', '금액'], ['계', '1,234']]
 """
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -79,10 +81,48 @@ def load_text(data: bytes, fmt: str = "txt", **meta) -> Source:
     except (UnicodeDecodeError, UnicodeError) as e:
         raise LoadError("undecodable", f"{meta.get('source_file')} is not UTF-8, UTF-16 or CP949 text "
                         f"({e.reason}); convert it to UTF-8.") from None
+    if fmt == "md":
+        text = HTML_TABLE.sub(_html_rows, text)
     meta.setdefault("created_at", posted_at(text))
     return Source(text=text, source_format=fmt, pages=[(0, len(text))], tables=tables_in_text(text), **meta)
 
 
+
+
+HTML_TABLE = re.compile(r"<table\b[^>]*>(.*?)</table>", re.S | re.I)
+HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
+HTML_CELL = re.compile(r"<t([dh])\b([^>]*)>(.*?)</t\1>", re.S | re.I)
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")    # not `<특수교육법>`, a label in brackets
+
+
+def _span(attrs: str, name: str) -> int:
+    m = re.search(rf"{name}\s*=\s*[\"']?(\d+)", attrs, re.I)
+    return max(1, min(int(m.group(1)), 100)) if m else 1
+
+
+def _html_rows(m: re.Match) -> str:
+    """`<tr><th rowspan="2">담당 부서</th>…` as tab-separated lines: a cell a span covers is ''."""
+    lines, below = [], {}                 # column -> rows a rowspan still covers
+    for row in HTML_ROW.finditer(m.group(1)):
+        cells, col = [], 0
+        for c in HTML_CELL.finditer(row.group(1)):
+            while below.get(col):
+                cells.append("")
+                below[col] -= 1
+                col += 1
+            text = " ".join(html.unescape(HTML_TAG.sub(" ", c.group(3))).split())
+            wide, tall = _span(c.group(2), "colspan"), _span(c.group(2), "rowspan")
+            cells += [text] + [""] * (wide - 1)
+            for k in range(col, col + wide):
+                if tall > 1:
+                    below[k] = tall - 1
+            col += wide
+        while below.get(col):
+            cells.append("")
+            below[col] -= 1
+            col += 1
+        lines.append("\t".join(cells))
+    return "\n".join(lines)
 
 
 def tables_in_text(text: str) -> list[Table]:
