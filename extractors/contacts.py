@@ -193,10 +193,11 @@ def _parse_row(line: str, md: bool = False):
 
 def _is_label_column(cell: str) -> bool:
     """The first column of a contact table: `담당 부서`, `담당 부서 <총괄>`, a ministry name used as
-    label, or a topic tag (`<총괄>`, `(고등교육법 …)`) heading a group of rows."""
+    label, or a topic tag (`<총괄>`, `‹신입생 선발 결과> 일반 및 교육대학`, `(고등교육법 …)`) heading
+    a group of rows."""
     cell = cell.strip()
     return bool(LABEL.match(cell) and not _clean_department(cell)) or not cell or bool(
-        regex.fullmatch(r"[가-힣]+(?:부|처|청|위원회)|<[^<>]*>|‹[^‹›]*›|\([^()]*\)", cell))
+        regex.fullmatch(r"[가-힣]+(?:부|처|청|위원회)|\([^()]*\)", cell) or regex.match(r"[<‹][^<>‹›]*[>›]", cell))
 
 
 def _department(cells: list[str], above: list[str]) -> str:

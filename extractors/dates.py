@@ -96,7 +96,7 @@ REL_OTHER = _alt(w for w, (u, _) in RELATIVE.items() if u != "year")
 # 초, 말, 경 … end a date only as a word of their own or before a particle: not in `29일 경북`,
 # `4월 말레이시아`, `10일 초등학교`
 EDGE_END = rf"(?=[^가-힣]|$|{_alt(l[0] for l in _lines('dates_edge_particles.txt'))})"
-SUB = (rf"(?:{S}(?P<sub>상반기|하반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|(?:초|말|경|께|쯤){EDGE_END}"
+SUB = (rf"(?:{S}(?P<sub>[상하](?:[ \t]*\n[ \t]*)?반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|(?:초|말|경|께|쯤){EDGE_END}"
        rf"|중(?![가-힣])))")
 
 
@@ -241,6 +241,7 @@ def sub_of(m: re.Match) -> str | None:
     sub = m.group("sub")
     if not sub:
         return None
+    sub = re.sub(r"\s", "", sub)    # 하⏎반기: a wrapped line
     if sub == "상반기":
         return "h1"
     if sub == "하반기":
@@ -263,7 +264,7 @@ def duration_follows(text: str, e: int, day: bool = False) -> bool:
 # -- rules: name, pattern, builder(match, ctx) -> Atom | None ------------------------------------
 KO = re.compile(
     rf"(?=[\d'{''.join(sorted({w[0] for w in RELATIVE}))}올상하])"
-    rf"(?:(?:(?P<Y>{Y4}|(?<![\d.,])1[0-8]\d\d){S}{YEAR_WORD}(?![가-힣]?\d)|'{S}(?P<A>\d{{2}}){S}{YEAR_WORD}|(?<![\d.,'])(?P<YY>\d{{2}}){S}년(?:도)?"
+    rf"(?:(?:(?P<Y>{Y4}|(?<![\d.,])1[0-8]\d\d){S}{YEAR_WORD}(?![가-힣]?\d)|'{S}(?P<A>\d{{2}}){S}{YEAR_WORD}|(?<![\d.,'])(?P<YY>\d{{2}}){S}(?:학년도|년도?)"
     rf"|(?P<R>{REL_YEARS})|(?P<OL>올)(?={S}(?:상반기|하반기|[1-4]{S}분기|\d{{1,2}}{S}월)))(?P<ysep>(?:의(?={S}{MM}{S}월))?{BR}))?"   # 다음 연도의 2월
     rf"(?:(?<![\d.,])(?P<M>{MM})(?:{S}|[ \t]*\n[ \t]*(?=월{S}\d{{1,2}}{S}일))월(?P<msep>{BR}))?"   # 5⏎월 18일: a wrapped line
     rf"(?:(?<![\d.,])(?P<D>{DD})(?:{S}일|(?P<bare>(?=\({WDC}\))))(?:{wd('')})?{TIME}?)?"
@@ -416,10 +417,10 @@ def scheduled(text: str, m: re.Match) -> bool:
     ranges = [r for r in MD_RANGE.finditer(line) if (len(r["b"]) == 2 or len(r["d"]) == 2) and not unit_follows(line, r.end())]
     if any(r.start() <= m.start() - ls < r.end() for r in ranges):
         return True
-    if text[m.end():m.end() + 1] != ")":
+    if text[m.end():m.end() + 1] not in (")", ","):
         return False
-    if text[m.start() - 1:m.start()] == "(" and ranges:
-        return True
+    if text[m.start() - 1:m.start()] == "(" and (ranges or re.match(r",[ ]?[가-힣]", text[m.end():m.end() + 3])):
+        return True                 # 개최(4.28, 덕수궁 중명전): the day, then the place
     return bool(LIST_DAY.search(text, max(0, m.start() - 12), m.start()))
 
 

@@ -92,9 +92,9 @@ ACTION_NOTE = regex.compile(   # (시행: 2027년 1월 1일); (’25.1.17. 시�
     r"\s*\(\s*(?:(?P<act>" + _ACT + r")\s*[:：]\s*(?P<when>[^()]{1,30})"
     r"|(?P<when2>['’‘]?\d{2,4}\.\s?\d{1,2}\.(?:\s?\d{1,2}\.)?)\s*(?P<act2>" + _ACT + r"))[,)\s]")
 # What may stand between a name and its action word: particles, 국회/본회의, a parenthetical
-# such as (이하 ‘공정거래법’), a table superscript `^{`, date rows (removed beforehand), and the
-# amending formula `… 일부를 다음과 같이 개정한다`.
-ACTION_GAP = regex.compile(r"(?:\s|(?:일부|전부)를\s*다음과\s*같이|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\d+\s*(?:건|개)(?:\s*(?:법안|법률안))?\s*,?"
+# such as (이하 ‘공정거래법’), a table superscript `^{`, date rows (removed beforehand), article
+# numbers (`노조법 2·3조 개정`) and the amending formula `… 일부를 다음과 같이 개정한다`.
+ACTION_GAP = regex.compile(r"(?:\s|(?:일부|전부)를\s*다음과\s*같이|제?\d+(?:\s*[·ㆍ‧,]\s*제?\d+)*\s*조(?:의\d+)?|안|상|등|을|를|이|가|은|는|도|의|에서|에|만|과|와|으로|로|국회|본회의|대표|\^\{|\d+\s*(?:건|개)(?:\s*(?:법안|법률안))?\s*,?"
                         r"|\([^()]{0,40}\))*")
 PREDICATE = regex.compile(r"(?P<act>통과|발의|공포)(?:했|하였|됐|되었|된|한)")   # what befell a bill, in the past
 ACTION_BEFORE = regex.compile(

@@ -104,8 +104,11 @@ def _timestamp(m) -> datetime | None:
 
 
 def _is_strong(line: str) -> bool:
-    """A line that certainly belongs to the header: a label, or a date with its year."""
-    return bool(LABEL.search(line) or (DATE.search(line) and len(line.strip()) <= 60))
+    """A line that certainly belongs to the header: a label, or a date with its year that the line
+    is about (not `「…법」 시행('26.8.15.)을 위한 … 입법예고`, a headline, or a `- ` subtitle item)."""
+    if LABEL.search(line):
+        return True
+    return bool(DATE.search(line) and len(line.strip()) <= 60 and not SUB_MARK.match(line) and "「" not in line)
 
 
 def _is_weak(line: str) -> bool:
@@ -280,7 +283,7 @@ def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False
         i += 1
     while i < len(lines) and len(title) < 4:
         line = lines[i].strip()
-        if (not line or SUB_MARK.match(line) or "\t" in line
+        if (not line or SUB_MARK.match(line) or "\t" in line or AGENDA.match(line)
                 or regex.search(r"\s[-–—―ㅡ－]$", line)
                 or (title and (BODY_START.match(line) or len(line) > 45 or len(title) == 3
                                or (len(title) == 2 and not (wrapped and _before_subtitle(lines, i)))))):

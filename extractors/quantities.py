@@ -73,7 +73,7 @@ _PREFIX_QUAL = regex.compile(   # 최대\n200억 원; a sign (비율≥50%) may 
 _SUFFIX_QUAL = regex.compile(
     rf"(?:[ ]?\([^()\n]{{0,60}}\)|\))?[ \n]?(?P<q>{ALT(w for w, p in QUALIFIERS if p == 'suffix' and w not in ('여', '내'))}"
     rf"|내(?=[에로의]|$|[^가-힣]))"
-    rf"|[ ]?(?:이|가|을|를)?[ ]?(?P<q>넘는|넘게|넘은|초과)"
+    rf"|[ ]?(?:이|가|을|를)?[ ]?(?P<q>넘는|넘게|넘은|넘어|초과)"
     rf"|[ ](?P<spaced>미[ ]만|이[ ]상|이[ ]하|이[ ]내|초[ ]과)(?![가-힣])")   # a letter-spaced PDF line: 20만원 미 만
 _INFIX_APPROX = regex.compile(rf"[ ]?여(?=[ ]?(?:{ALT(UNIT_WORDS)}))|여(?!{HANGUL})")
 _APPROX_SUFFIX = regex.compile(r"여(?!" + HANGUL + r")|여(?=간|만)")
@@ -114,7 +114,7 @@ _TRAILING_BIG = regex.compile(rf"{N.BIG}+$")
 _DOTTED_BEFORE = regex.compile(r"\d[.\-/]$")
 _DOTTED_AFTER = regex.compile(r"[.:/\-]\d")
 _DASH_AMOUNT = regex.compile(r"-\d[\d,.]*\s?[^\d\s,.\-]")
-_SPACED_POINT = regex.compile(r"(?<![\d.,])(\d)\.[ ]$")
+_SPACED_POINT = regex.compile(r"(?<![\d.,])(\d{1,3})\.[ ]$")
 _PERCENT_AFTER = regex.compile(r"[ ]?%")
 _UNIT_AFTER_NOTE = regex.compile(rf"\([^()\n]{{1,16}}\)(?P<unit>{ALT(UNIT_WORDS)})")
 _CODE = regex.compile(r"0\d+")   # a classification code cell (01, 07), not an amount
@@ -176,7 +176,7 @@ def _number_at(text: str, m) -> _Num | None:
     if value is None:
         return None
     hangul = bool(m.group("sino"))
-    head = _SPACED_POINT.search(text, max(0, s - 3), s)
+    head = _SPACED_POINT.search(text, max(0, s - 5), s)
     if head and surface.isdigit() and len(surface) <= 2 and _PERCENT_AFTER.match(text, e) \
             and text[text.rfind("\n", 0, head.start()) + 1:head.start()].strip(" \t-*·•○□ㅇ"):
         s, value = head.start(), float(f"{head.group(1)}.{surface}")   # `0. 58%`: a converter's space after the point
@@ -384,6 +384,8 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
         return False   # 2년 차, 3개월 차: an ordinal
     if u == "count" and num.value == 1 and not num.qualifier and _PER_UNIT.match(after):
         return False   # 1인당, 1건당: the denominator of a rate
+    if u == "years" and 1900 <= num.value <= 2100 and regex.search(r"(?:19|20)\d\d\s*[~∼-]\s*$", before):
+        return False   # 2026~2028년간: the end of a range of years, a date row
     if w in ("년", "일") and 1900 <= num.value <= 2100 and not _SPAN_AFTER.match(after):
         return False   # 지난 2015년: a year
     if w in ("년", "일"):
@@ -484,6 +486,8 @@ def _range_or_transition(doc: Document, text: str, a: _Num) -> list[Q] | None:
                 return None
             qual = b.qualifier or a.qualifier
             lo, hi = min(lo, b.value), max(lo, b.value)   # 90점~80점 is the range 80..90
+            if b.unit == "years" and 1900 <= lo and hi <= 2100:
+                return []                                  # 2026~2028년간: years, a date row
             return [Q(a.start, b.end, lo, b.unit, b.counter, qual, value_max=hi, rule="range")]
     if a.unit is None:
         tr = _TRANSITION.match(text, a.end)
