@@ -342,7 +342,7 @@ def _from_fields(fields: dict[str, str], out: dict, text: str = "") -> None:
     text they say exactly what the layout rules infer, so they win."""
     lines = [x.strip() for x in fields.get("제목명", "").split("\n") if x.strip()]
     cut = next((i for i, x in enumerate(lines) if i and SUB_MARK.match(x)), len(lines))   # a subtitle typed in the title cell
-    title = " ".join(TITLE_NOISE.sub("", x).strip() for x in lines[:cut])
+    title = " ".join(TITLE_NOISE.sub("", x).strip() for x in lines[:cut] if not AGENDA.match(x))
     if title:
         out["title"] = title
     items: list[str] = []
