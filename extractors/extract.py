@@ -30,7 +30,8 @@ def extract(doc: Document, ref: date | None = None, law_names=None) -> dict:
     date_rows = dates.extract(doc, ref, ref_warning)
     contact_rows = contacts.extract(doc)
     if not release.get("ministry"):
-        release["ministry"] = metadata.ministry_from_contacts(contact_rows)
+        release["ministry"] = (metadata.ministry_from_contacts(contact_rows)
+                               or metadata.ministry_named(release.get("title"), doc.text))
     return {
         "release": release,
         "quantities": quantities.extract(doc),

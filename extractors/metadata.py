@@ -21,6 +21,7 @@ ministry. Otherwise it is the body's first issuer sentence, skipping speakers of
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -261,6 +262,18 @@ def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
         return _issuer(min(found, key=lambda m: m.start()), body[:3000])
     m = ORG_INTRO.search(doc.text)
     return _issuer(m, doc.text) if m else None
+
+
+MINISTRY_WORD = regex.compile(r"(?<![가-힣])(?:" + "|".join(map(regex.escape, sorted(MINISTRIES, key=len, reverse=True))) + r")(?![가-힣](?<![은는이가을를의와과에도로만]))")   # 고용노동부와, not 국토교통부장관
+
+
+def ministry_named(title: str | None, text: str) -> str | None:
+    """The last resort where no header, logo text, sign-off, body subject or contact names the
+    issuer: the ministry the headline names, else the one the text names most (a tie says nothing)."""
+    if title and (m := MINISTRY_WORD.search(title)):
+        return m.group()
+    counts = Counter(MINISTRY_WORD.findall(text)).most_common(2)
+    return counts[0][0] if counts and (len(counts) == 1 or counts[0][1] > counts[1][1]) else None
 
 
 def ministry_from_contacts(contacts: list[dict]) -> str | None:

@@ -92,3 +92,10 @@ def test_the_first_contact_names_a_ministry_level_office():
     rows = [{"department": "국무조정실 안전환경에너지정책관실"}]
     assert metadata.ministry_from_contacts(rows) == "국무조정실"
     assert metadata.ministry_from_contacts([{"department": "기획조정실 기획재정담당관"}]) is None
+
+
+def test_ministry_named_is_the_headlines_then_the_most_named():
+    assert metadata.ministry_named("지식재산처, 첫 여성 기획조정관 임명", "특허청 특허청 지식재산처") == "지식재산처"
+    assert metadata.ministry_named("가계생산위성계정", "국가데이터처 홈페이지 … 국가데이터처 작성 … 고용노동부") == "국가데이터처"
+    assert metadata.ministry_named("공장 화재 대책회의", "고용노동부와 소방청 … 고용노동부, 소방청") is None   # a tie says nothing
+    assert metadata.ministry_named(None, "국토교통부장관") is None   # inside a longer word it is no mention
