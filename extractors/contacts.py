@@ -206,6 +206,8 @@ def _department(cells: list[str], above: list[str]) -> str:
     if not any(c and len(c) > 1 for c in cells):
         return ""
     cells = [(above[k] if k < len(above) else None) if c == "" else c for k, c in enumerate(cells)]
+    cells = [c for k, c in enumerate(cells)   # `서초서 | 서울청 서초서 교통과`: a label the next cell says again
+             if not (c and k + 1 < len(cells) and cells[k + 1] and f" {c} " in f" {cells[k + 1]} ")]
     dept = LETTER_SPACED.sub(lambda m: "".join(m.group().split()), " ".join(c for c in cells if c))   # 교 육 부
     return HEAD_WORD.sub(lambda m: m.group(1) + (" " if m.group(1) in POSITIONS else ""), dept)
 

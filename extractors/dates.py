@@ -96,7 +96,7 @@ REL_OTHER = _alt(w for w, (u, _) in RELATIVE.items() if u != "year")
 # 초, 말, 경 … end a date only as a word of their own or before a particle: not in `29일 경북`,
 # `4월 말레이시아`, `10일 초등학교`
 EDGE_END = rf"(?=[^가-힣]|$|{_alt(l[0] for l in _lines('dates_edge_particles.txt'))})"
-SUB = (rf"(?:{S}(?P<sub>[상하](?:[ \t]*\n[ \t]*)?반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|(?:초|말|경|께|쯤){EDGE_END}"
+SUB = (rf"(?:[ ]?(?P<sub>[상하](?:[ \t]*\n[ \t]*)?반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|(?:초|말|경|께|쯤){EDGE_END}"
        rf"|중(?![가-힣])))")
 
 
@@ -326,8 +326,8 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
             word = re.match(r"[가-힣]*", c.text[il_end:]).group()
             if word and (not word.startswith(DAY_FOLLOW) or word.startswith("자리")) or c.text[il_end:il_end + 1] in ("·", "‧", "ㆍ", "･"):
                 return None                           # 3 일자리, 1일반, 4 일·생활: 일 starts a word
-            if c.text[max(0, m.start() - 1):m.start()] == "/" or re.search(r"\d(?!일[과와])[가-힣]{1,2}[ \t]$", c.text[max(0, m.start() - 5):m.start()]):
-                return None                           # /1일, 1인 1일: a rate (not 14일과 15일)
+            if c.text[max(0, m.start() - 1):m.start()] == "/" or c.text[il_end:il_end + 1] == "/" or re.search(r"\d(?!일[과와])[가-힣]{1,2}[ \t]$", c.text[max(0, m.start() - 5):m.start()]):
+                return None                           # /1일, 6일/품종, 1인 1일: a rate (not 14일과 15일)
             if re.match(r"\d", c.text[m.end():m.end() + 2].lstrip(" ")):
                 return None
             a.y, a.m, a.relative = c.ref.year, c.ref.month, True
