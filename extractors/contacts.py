@@ -325,12 +325,12 @@ def _stacked_units(rows: list[dict]) -> None:
         j = i
         while j < len(rows) and rows[j]["department"] == rows[i]["department"]:
             j += 1
-        k = j
-        while k < len(rows) and j < len(rows) and rows[k]["department"] == rows[j]["department"]:
-            k += 1
         if j == len(rows) or rows[j]["line"] != rows[j - 1]["line"] + 1 or LEAF_UNIT.search(rows[i]["department"]):
             i = j
             continue
+        k = j
+        while k < len(rows) and rows[k]["department"] == rows[j]["department"]:
+            k += 1
         units = rows[j]["department"].split()
         kinds = {m.group(0) if (m := LEAF_UNIT.search(w)) else None for w in units}
         block = rows[i:k]
@@ -341,7 +341,7 @@ def _stacked_units(rows: list[dict]) -> None:
             for g, (a, b) in enumerate(zip(starts, starts[1:] + [len(block)])):
                 for r in block[a:b]:
                     r["department"] = f"{parent} {units[g]}"
-        i = k if k > j else j
+        i = k
 
 
 def _split_groups(rows: list[dict]) -> list[dict]:

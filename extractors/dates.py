@@ -75,6 +75,7 @@ SS = r"[ \t]*"
 BR = r"[ ]*(?:\n|<br>)?[ ]*"      # a hard-wrapped line may split a date (4월 / 10일, ’25년<br>4 분기); a tab ends a cell
 Y4 = r"(?:19|20)\d{2}"
 YEAR_WORD = r"(?:학년도|회계연도|년도?)"       # 2027학년도 (a school year), 2026회계연도 (a fiscal year)
+YEAR_WORD_AT = re.compile(rf"^{S}{YEAR_WORD}")
 MM = r"(?:1[0-2]|0?[1-9])"
 DD = r"(?:3[01]|[12]\d|0?[1-9])"
 WDC = f"[{WEEKDAYS}]"
@@ -264,7 +265,7 @@ def duration_follows(text: str, e: int, day: bool = False) -> bool:
 # -- rules: name, pattern, builder(match, ctx) -> Atom | None ------------------------------------
 KO = re.compile(
     rf"(?=[\d'{''.join(sorted({w[0] for w in RELATIVE}))}올상하])"
-    rf"(?:(?:(?P<Y>{Y4}|(?<![\d.,])1[0-8]\d\d){S}{YEAR_WORD}(?![가-힣]?\d)|'{S}(?P<A>\d{{2}}){S}{YEAR_WORD}|(?<![\d.,'])(?P<YY>\d{{2}}){S}(?:학년도|년도?)"
+    rf"(?:(?:(?P<Y>{Y4}|(?<![\d.,])1[0-8]\d\d){S}{YEAR_WORD}(?![가-힣]?\d)|'{S}(?P<A>\d{{2}}){S}{YEAR_WORD}|(?<![\d.,'])(?P<YY>\d{{2}}){S}{YEAR_WORD}"
     rf"|(?P<R>{REL_YEARS})|(?P<OL>올)(?={S}(?:상반기|하반기|[1-4]{S}분기|\d{{1,2}}{S}월)))(?P<ysep>(?:의(?={S}{MM}{S}월))?{BR}))?"   # 다음 연도의 2월
     rf"(?:(?<![\d.,])(?P<M>{MM})(?:{S}|[ \t]*\n[ \t]*(?=월{S}\d{{1,2}}{S}일))월(?P<msep>{BR}))?"   # 5⏎월 18일: a wrapped line
     rf"(?:(?<![\d.,])(?P<D>{DD})(?:{S}일|(?P<bare>(?=\({WDC}\))))(?:{wd('')})?{TIME}?)?"
@@ -295,7 +296,7 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
                 return None                           # 1500년 (of history) is a span, 1893년 a year
             if last:
                 end = m.end("YY") if g["YY"] else m.end("Y")
-                nxt = c.text[end:end + 12].split("년", 1)[1].lstrip("도")
+                nxt = YEAR_WORD_AT.sub("", c.text[end:end + 12], count=1)
                 if duration_follows(nxt, 0) or nxt[:1] in YEAR_PARTICLES:
                     return None                       # 25년간, 30년의 역사, 10년물, 1200년 동안
                 if before_word(c.text, m.start()) in BEFORE_YEARS:
@@ -930,7 +931,7 @@ NUMERIC_CELL = re.compile(r"[-+△▲▽Δ(]*[\d,.]+[)%]*")
 def header_cells(doc: Document, c: Ctx) -> list[Atom]:
     """The header rows of a statistics table label its columns with bare years (`2024`, `’22`) and
     quarters (`1/4`), two or more to a row: dates there, as the same words are in a sentence.
-    Below them a bare number is an amount or a row's label."""
+    Below them a bare number is an amount, or a row's label (row_label_years)."""
     out = []
     for t in doc.tables:
         body = next((i for i, row in enumerate(t.cells)
@@ -1174,28 +1175,27 @@ def continue_years(atoms: list[Atom], doc: Document, text: str) -> None:
 
 
 def _label_cell(text: str, pos: int) -> tuple[int, int] | None:
-    """The line and first-cell spans (line start, cell end) of a table row holding `pos`: a
-    Markdown `| … |` row or a tab-separated one."""
+    """(line start, first cell's end) of the Markdown `| … |` row holding `pos`, or None."""
     ls = text.rfind("\n", 0, pos) + 1
     le = text.find("\n", pos)
     line = text[ls:le if le >= 0 else len(text)]
-    if line.lstrip().startswith("|"):
-        bar = line.index("|")
-        nxt = line.find("|", bar + 1)
-        return (ls, ls + nxt) if nxt > 0 else None
-    tab = line.find("\t")
-    return (ls, ls + tab) if tab > 0 else None
+    if not line.lstrip().startswith("|"):
+        return None
+    bar = line.index("|")
+    nxt = line.find("|", bar + 1)
+    return (ls, ls + nxt) if nxt > 0 else None
 
 
 def label_years(atoms: list[Atom], text: str) -> None:
-    """| 2024년 | … | over | 1/4 분기 | … | 상반기 | … |: a yearless period labelling a row takes the
-    year of the row label above it, down the table's first column (a running list, downward)."""
+    """| 2024년 | … | over | 1/4 분기 | … | 상반기 | … |: a yearless period labelling a Markdown row
+    takes the year of the row label above it (a running list, downward). Pipe rows are no tables
+    (README), so column_years, which does this for a table's cells, never sees them."""
     year, last = None, None
     for a in atoms:
         cell = _label_cell(text, a.s)
         if cell is None or a.e > cell[1] or text[cell[0]:a.s].strip(" \t|"):
             continue
-        if last is None or not all(ln.lstrip().startswith("|") or "\t" in ln for ln in text[last:cell[0]].split("\n")[:-1]):
+        if last is None or not all(ln.lstrip().startswith("|") for ln in text[last:cell[0]].split("\n")[:-1]):
             year = None               # another table, or prose between
         if a.y_own and a.m is None and a.sub is None and a.span is None:
             year = a.y

@@ -159,7 +159,8 @@ class _Num:
     flags: set = field(default_factory=set)
 
 
-_YEAR_HEAD = regex.compile(r"\d\d\.(?=\d)")
+_YEAR_HEAD = regex.compile(r"\d\d\.(?=\d)")               # ’24.372명: a two-digit year glued to a count
+_APOS_YEAR_HEAD = regex.compile(r"['‘’`]\d\d\.(?=\d)")
 _COUNT_AFTER = regex.compile(r"[ ]?(?:명|건|개|곳|회)|[ ]?(?:→|->)")
 
 
@@ -207,7 +208,7 @@ def _excluded_before(text: str, s: int, e: int) -> bool:
     if prev and (prev.isascii() and prev.isalpha() or prev in "'‘’`:#_"):
         if not _PREFIX_UNIT.search(text[max(0, s - 6):s]):   # EUR29.99 is money, K64919 a code
             return True
-    if _DOTTED_BEFORE.search(text[max(0, s - 2):s]) and not regex.search(r"['‘’`]\d\d\.$", text[max(0, s - 4):s]):
+    if _DOTTED_BEFORE.search(text[max(0, s - 2):s]) and not _APOS_YEAR_HEAD.match(text, max(0, s - 4), s + 1):
         return True   # 3.25, but ’24.372명 is 372명 of 2024
     nxt = text[e:e + 2]
     if _DOTTED_AFTER.match(nxt) and not _DASH_AMOUNT.match(text[e:e + 30]):
@@ -487,13 +488,13 @@ def _range_or_transition(doc: Document, text: str, a: _Num) -> list[Q] | None:
             qual = b.qualifier or a.qualifier
             lo, hi = min(lo, b.value), max(lo, b.value)   # 90점~80점 is the range 80..90
             if b.unit == "years" and 1900 <= lo and hi <= 2100:
-                return []                                  # 2026~2028년간: years, a date row
+                return None                                # 2026~2028년간: years, a date row (_valid)
             return [Q(a.start, b.end, lo, b.unit, b.counter, qual, value_max=hi, rule="range")]
     if a.unit is None:
         tr = _TRANSITION.match(text, a.end)
         if tr:
-            head = regex.match(r"['‘’`]\d\d\.(?=\d)", text[tr.end():tr.end() + 5])   # ’21.338 → ’24.372명
-            b = _next_number(doc, text, tr.end() + (head.end() if head else 0))
+            head = _APOS_YEAR_HEAD.match(text, tr.end(), tr.end() + 5)   # ’21.338 → ’24.372명
+            b = _next_number(doc, text, head.end() if head else tr.end())
             if b and b.unit and not b.hangul:
                 _attach_suffix_qualifier(text, b)
                 if _valid(doc, text, b):
