@@ -75,33 +75,50 @@ PHONE_SUFFIX = regex.compile(r"\s*,\s*(\d{3,4})(?![\d-])")
 
 def _prose_people(line: str, nxt: str) -> list[dict]:
     """The people of a prose 문의 line, each with the phone in the same place of the phone list
-    (a short `0407` after `043-931-0366` ends that number anew); one phone serves them all."""
+    (a short `0407` after `043-931-0366` ends that number anew); one phone serves them all. Groups
+    apart by ` / ` (`본부장 조성민, 담당 박석규 (☎ …) / 홍보실 위성임 담당(☎ …)`) keep their own phones."""
     m = PROSE_LABEL.match(line)
     if not m or "\t" in line:
         return []
     text = line[m.end():]
-    where = text if PHONE.search(text) else nxt if regex.match(r"\s*(?:☏|☎|전화|TEL|Tel)", nxt) else ""
-    phones = []
-    for p in PHONE.finditer(where):
-        phones.append(_phone(p))
-        k = p.end()
-        while tail := PHONE_SUFFIX.match(where, k):
-            phones.append(phones[-1][:-len(tail.group(1))] + tail.group(1))
-            k = tail.end()
+    out = []
+    for group in regex.split(r"\s+/\s+", text) if PHONE.search(text) else [text]:
+        where = group if PHONE.search(group) else nxt if regex.match(r"\s*(?:☏|☎|전화|TEL|Tel)", nxt) else ""
+        phones = []
+        for p in PHONE.finditer(where):
+            phones.append(_phone(p))
+            k = p.end()
+            while tail := PHONE_SUFFIX.match(where, k):
+                phones.append(phones[-1][:-len(tail.group(1))] + tail.group(1))
+                k = tail.end()
+        people = _prose_group(group)
+        if people and phones:
+            phones += phones[-1:] * (len(people) - len(phones))
+            out += [dict(p, phone=ph, email=None) for p, ph in zip(people, phones)]
+    return out
+
+
+def _prose_group(text: str) -> list[dict]:
+    """`수능분석실장 홍길동`, `기획팀 과장 홍길동`, `담당 홍길동`, `홍보실 홍길동 담당`: a 담당 without
+    a unit of its own works in the unit named before it."""
     people = []
     for part in regex.split(r"\s*(?:,|·|및)\s*", PHONE.sub(" ", regex.sub(r"[☏☎()]", " ", text)).strip()):
         words = part.split()
+        if len(words) >= 2 and words[-1] == "담당":
+            words[-2:] = words[:-3:-1]               # 홍보실 위성임 담당 reads as 홍보실 담당 위성임
         if len(words) < 2 or not regex.fullmatch(r"[가-힣]{2,4}", words[-1]):
             continue
         *unit, title, name = words
-        if head := UNIT_HEAD.match(title):      # 수능분석실장: the head of 수능분석실
-            people.append({"department": " ".join(unit + [head["dept"]]), "position": head["unit"] + "장", "name": name})
+        if title == "담당":
+            if unit or people:
+                people.append({"department": " ".join(unit) if unit else people[-1]["department"], "role": "담당",
+                               "position": None, "name": name})
+        elif head := UNIT_HEAD.match(title):      # 수능분석실장: the head of 수능분석실
+            people.append({"department": " ".join(unit + [head["dept"]]), "role": None,
+                           "position": head["unit"] + "장", "name": name})
         elif unit and POSITION_WORD.fullmatch(title):
-            people.append({"department": " ".join(unit), "position": title, "name": name})
-    if not people or not phones:
-        return []
-    phones += phones[-1:] * (len(people) - len(phones))
-    return [dict(p, role=None, phone=ph, email=None) for p, ph in zip(people, phones)]
+            people.append({"department": " ".join(unit), "role": None, "position": title, "name": name})
+    return people
 
 
 def _phone(m) -> str:
@@ -298,6 +315,11 @@ def extract(doc: Document) -> list[dict]:
                 dept = f"{dept} {dept_text}"          # a wrapped department cell (an unlabelled `- ` item is a row)
                 for row in out[block:]:
                     row["department"] = dept
+            elif (contiguous and dept and out[block:] and row_role and row_role != out[block]["role"]
+                  and " " not in dept_text and not LEAF_UNIT.search(dept)):
+                dept = f"{dept} {dept_text}"          # a merged cell's lines dealt one per row: parent, then its unit
+                for row in out[block:]:
+                    row["department"] = dept
             else:
                 dept, block = dept_text, len(out)
             above = dept_cells
@@ -344,10 +366,34 @@ def _stacked_units(rows: list[dict]) -> None:
         i = k
 
 
+def _units_by_role(rows: list[dict]) -> None:
+    """`대학정책관 대학정책과 교원교육자치지원관 교원정책과` beside two 책임자/담당자 groups: a cell of
+    several units, each its parent and its own unit word (과, 팀 …), gives each group (a group starts
+    where its first role comes again) its unit, in order."""
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j]["department"] == rows[i]["department"]:
+            j += 1
+        units, unit = [], []
+        for w in rows[i]["department"].split():
+            unit.append(w)
+            if LEAF_UNIT.search(w):
+                units, unit = units + [" ".join(unit)], []
+        first = rows[i]["role"]
+        starts = [n for n in range(i, j) if first and rows[n]["role"] == first]
+        if len(units) > 1 and not unit and all(" " in u for u in units) and len(starts) == len(units) and starts[0] == i:
+            for unit, a, b in zip(units, starts, starts[1:] + [j]):
+                for r in rows[a:b]:
+                    r["department"] = unit
+        i = j
+
+
 def _split_groups(rows: list[dict]) -> list[dict]:
     """`교통물류실 교통정책총괄과 교통서비스정책과` over two rows: a group cell naming as many sibling
     units (of one kind) as the rows it spans gives each row its unit, by position."""
     _stacked_units(rows)
+    _units_by_role(rows)
     k = 0
     while k < len(rows):
         j = k

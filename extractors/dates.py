@@ -331,6 +331,8 @@ def build_ko(m: re.Match, c: Ctx) -> Atom | None:
                 return None                           # /1일, 6일/품종, 1인 1일: a rate (not 14일과 15일)
             if re.match(r"\d", c.text[m.end():m.end() + 2].lstrip(" ")):
                 return None
+            if re.search(r"[\d.][ \t]*[(（][ \t]*$", c.text[max(0, m.start() - 4):m.start()]) and c.text[il_end:il_end + 1] in ")）":
+                return None                           # 3.17.~3.31.(15일): the days a period counts
             a.y, a.m, a.relative = c.ref.year, c.ref.month, True
     if a.m is not None and a.y is None:
         if c.ref is None:
@@ -664,6 +666,8 @@ def build_holiday(m: re.Match, c: Ctx) -> Atom | None:
     nxt = re.match(r"[가-힣]*", c.text[m.end():]).group()
     if c.ref is None or (nxt and not nxt.startswith(PARTICLES) and not m.group("off")):
         return None                                   # 신정교 is a bridge
+    if re.search(r"\d[.일]?[ \t]*[(（][ \t]*$", c.text[max(0, m.start() - 4):m.start()]):
+        return None                                   # '23.10.2.(추석연휴 …): what that day was, no day of its own
     return _holiday(Atom(m.start(), m.end(), relative=True), m.group("H"), "future", c.ref,
                     bool(m.group("off")) and m.group("H") in LUNAR)
 
@@ -1261,6 +1265,45 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
             "warning": a.warning or warning or (ref_warning if a.relative else None),
         })
     return rows
+
+
+# A day printed with its weekday and no year of its own (`2월 26일(목)`, `1.15.(목)`, the end of
+# `2026. 6. 4.(목)~6. 7.(일)`), and the years a text names (`2026년`, `2027학년도`, `’26.`).
+WEEKDAY_DAY = re.compile(r"(?<![\d.'’‘`])(?<![\d.'’‘`][ \t])(?<!년[ \t])(?<!년)(?P<M>1[0-2]|0?[1-9])[ \t]*(?:월|\.)[ \t]*"
+                         r"(?P<D>3[01]|[12]\d|0?[1-9])[ \t]*(?:일|\.)?[ \t]*[(（][ \t]*(?P<W>[월화수목금토일])[ \t]*[)）]")
+NAMED_YEAR = re.compile(r"(?<!\d)(?:(?P<Y>(?:19|20)\d\d)[ \t]*(?:년|학년도|회계연도|\.)|[’‘'`](?P<YY>\d\d)(?=[ \t]*(?:년|\.|~)))")
+
+
+def inferred_reference(text: str) -> date | None:
+    """For a release that prints no date of its own: the first weekday-marked day (`2월 26일(목)`),
+    in the year, among those next to the years its text names, whose calendar fits the most of its
+    weekdays (ties: nearest the year named most). None without weekdays or named years to go on."""
+    days = []
+    for m in WEEKDAY_DAY.finditer(fold(text)):
+        try:
+            days.append((int(m["M"]), int(m["D"]), WEEKDAYS.index(m["W"])))
+        except ValueError:
+            continue
+    named = [int(m["Y"]) if m["Y"] else 2000 + int(m["YY"]) for m in NAMED_YEAR.finditer(text)]
+    if not days or not named:
+        return None
+    common = max(set(named), key=named.count)
+
+    def fits(y: int) -> list[tuple[int, int]]:
+        out = []
+        for mo, d, wd in days:
+            try:
+                if date(y, mo, d).weekday() == wd:
+                    out.append((mo, d))
+            except ValueError:
+                pass
+        return out
+
+    year = max(sorted({y + k for y in named for k in (-1, 0, 1)}), key=lambda y: (len(fits(y)), -abs(y - common)))
+    hits = fits(year)
+    if 2 * len(hits) < len(days) or not hits:
+        return None
+    return date(year, *hits[0])
 
 
 def parse_date(text: str, ref: date | None) -> dict | None:

@@ -27,6 +27,8 @@ def extract(doc: Document, ref: date | None = None, law_names=None) -> dict:
         ref = reference_date(release, doc)
         if ref and release.get("embargo_at") is None and release.get("distributed_at") is None:
             ref_warning = f"no release date in the header: resolved against the file's date {ref.isoformat()}"
+        elif ref is None and (ref := dates.inferred_reference(doc.text)):
+            ref_warning = f"no release date in the header: resolved against {ref.isoformat()}, the year its weekdays fit"
     date_rows = dates.extract(doc, ref, ref_warning)
     contact_rows = contacts.extract(doc)
     if not release.get("ministry"):

@@ -79,6 +79,8 @@ CONTACT_LINE = regex.compile(r"^\s*(?:[\[【<(]\s*(?:자\s*료\s*)?(?:문\s*의|
 CONTACT_PHONE = regex.compile(r"(?<![\d-])0\d{1,2}-\d{3,4}-\d{4}(?![\d-])")
 MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
 AGENDA = regex.compile(r"^[【\[<〈]\s*(?:관련\s*)?국정\s*과제\s*[】\]>〉]")   # 【관련 국정과제】 55-2. …: a tag, not a subtitle
+AGENDA_TAG = regex.compile(r"\s*[-–]?\s*[【\[<〈]\s*(?:관련\s*)?국정\s*과제[^】\]>〉\n]{0,15}[】\]>〉].*$")   # … 【국정과제(89-4)】 …, inline
+INLINE_ITEM = regex.compile(r"\s+[-–]\s+")   # `- A - B` on one line: items a converter ran together
 ATTACHMENT = regex.compile(r"^[(\[<【]?\s*(?:붙\s*임|별\s*첨|첨\s*부)\s*\d*\s*[)\]>】]")
 TEMPLATE_NOTE = regex.compile(r"^\(\s*누름틀[^()]*\)$")   # (누름틀 사용): an HWP form's field guide
 SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
@@ -326,8 +328,18 @@ def _headline(lines: list[str], wrapped: bool = True, opens_body=lambda i: False
         else:
             break
         i += 1
-    items = [regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items]
-    return (" ".join(title) or None), ("\n".join(it for it in items if it and not AGENDA.match(it)) or None), i
+    return (" ".join(title) or None), _subtitle(items), i
+
+
+def _subtitle(items: list[str]) -> str | None:
+    """Subtitle items joined by `\n`: no trailing dash, no agenda tag (`【관련 국정과제】 99. …`, on its own
+    line or after the items), and items a converter ran into one line (`- A - B`) apart again."""
+    out = []
+    for it in items:
+        it = AGENDA_TAG.sub("", regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it)).strip()
+        parts = [x.strip() for x in INLINE_ITEM.split(it)]
+        out += parts if min(map(len, parts)) >= 8 else [it] if it else []
+    return "\n".join(out) or None
 
 
 def _before_subtitle(lines: list[str], i: int) -> bool:
@@ -364,9 +376,8 @@ def _from_fields(fields: dict[str, str], out: dict, text: str = "") -> None:
             items.append(SUB_MARK.sub("", line))
         elif line:
             items[-1] += " " + line
-    items = [it for it in (regex.sub(r"\s*[-–—―ㅡ－]\s*$", "", it).strip() for it in items) if it and not AGENDA.match(it)]
-    if items:
-        out["subtitle"] = "\n".join(items)
+    if subtitle := _subtitle(items):
+        out["subtitle"] = subtitle
     org = " ".join(fields.get("기관명", "").split())
     if org and ORG_LINE.match(org):
         out["ministry"] = _whole_name(org, text) or org
@@ -381,20 +392,22 @@ def _quoted_subtitle(lines: list[str]) -> str | None:
     """The subtitle items a Markdown rendering prints under its header: quoted (`> - …`), or listed
     (`- …`) above the rule (`---`) that opens the body."""
     ruled = any(line.strip() == "---" for line in lines)
-    items = []
+    items, first = [], True          # unruled, only items straight under the title are the subtitle
     for line in lines:
         if line.strip() == "---":
             break
         line = line.replace("\xad", "")      # a soft hyphen as the item mark
         m = regex.match(r"^\s*>\s*(?:[-–]\s+)?(?P<item>\S.*)$", line) or (
-            ruled and regex.match(r"^\s*[-–]\s+(?P<item>\S.*)$", line))
+            (ruled or first) and regex.match(r"^\s*[-–]\s+(?P<item>\S.*)$", line))
         plain = _plain(line).strip()
         if m and not LABEL.match(plain) and not (HEADER_WORD.search(plain) and DATE.search(plain)) \
                 and not regex.match(r"[가-힣A-Za-z ]{1,10}[:：]\s", m.group("item")):   # `- 부처: …` is a field
             items.append(m.group("item").strip())
         elif items:
             break
-    return "\n".join(items) or None
+        elif plain:
+            first = False
+    return _subtitle(items)
 
 
 def _label_lines(lines: list[str]) -> list[str]:

@@ -83,6 +83,22 @@ def test_a_release_without_a_header_date_says_so():
     assert [(r["text"], r["start"].isoformat()) for r in extract(bold)["dates"]][-1] == ("지난 3월", "2026-03-01")
 
 
+def test_a_release_with_no_date_at_all_takes_the_year_its_weekdays_fit():
+    """No header, no file date: `2월 26일(목)` beside a text naming 2026 (and 2025) resolves in 2026, the
+    one nearby year where 26 February is a Thursday, with a warning; without a weekday, or where no
+    nearby year fits the weekdays, yearless dates are left out rather than guessed."""
+    from bodopress.extractors.extract import extract
+    text = "교육부는 2월 26일(목) '2026년 사업'을 발표했다. 2025년에 이어 올해 두 번째다. 접수는 3.2.(월)~3.6.(금)."
+    rows = extract(Document.from_text(text))["dates"]
+    assert [(r["text"], r["start"].isoformat(), r["end"].isoformat()) for r in rows if r["relative"]] == [
+        ("2월 26일(목)", "2026-02-26", "2026-02-26"), ("올해", "2026-01-01", "2026-12-31"),
+        ("3.2.(월)~3.6.(금)", "2026-03-02", "2026-03-06")]
+    assert rows[0]["warning"] == "no release date in the header: resolved against 2026-02-26, the year its weekdays fit"
+    assert dates.inferred_reference("2026년 사업, 올해 확대") is None
+    assert dates.inferred_reference("2026년 사업, 2월 26일(월) 발표") is None
+    assert dates.inferred_reference("2026. 2. 26.(목) 발표") is None
+
+
 def test_debug_names_the_rule(capsys):
     dates.debug("('21)52, 다음 달 셋째 주 토요일", date(2026, 4, 13))
     out = capsys.readouterr().out
