@@ -42,10 +42,11 @@ ROLES = sorted(_words("contact_words.txt"), key=len, reverse=True)
 
 POSITION = r"(?:[가-힣]{0,4}(?:" + "|".join(_spaced(p) for p in POSITIONS) + r"))"
 ROLE = regex.compile(r"(?<![가-힣])(?P<role>" + "|".join(_spaced(r) for r in ROLES) + r")(?![가-힣])")
-PHONE = regex.compile(r"(?<![\d-])(0\d{1,2})\s?[-)．.]\s?(\d{3,4})\s?[-．.]\s?(\d{4})(?![\d-])|(?<![\d-])(1\d{3})-(\d{4})(?![\d-])")
+PHONE = regex.compile(r"(?<![\d-])(0\d{1,2})\s?[-)．.]\s?(\d{3,4})\s?[-．.]\s?(\d{4})(?![\d-])|(?<![\d-])(1\d{3})-(\d{4})(?![\d-])"
+                      r"|\+(\d{1,3})[ -]?(\d{1,4}(?:-\d{2,8}){0,3}|\d{7,12})(?![\d-])")   # +84-0387267611: abroad
 EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 NAME = r"(?P<name>[가-힣](?:\s{0,2}[가-힣]){1,3})"
-PERSON_POS_NAME = regex.compile(r"(?<![가-힣])(?P<position>" + POSITION + r")\s*" + NAME + r"(?![가-힣])")
+PERSON_POS_NAME = regex.compile(r"(?<![가-힣])(?P<position>" + POSITION + r"(?:\(" + POSITION + r"\))?)\s*" + NAME + r"(?![가-힣])")   # 서기관(팀장) 구본억
 POSITION_WORD = regex.compile(r"(?<![가-힣])" + POSITION + r"(?![가-힣])")
 PERSON_NAME_POS = regex.compile(r"(?<![가-힣])" + NAME + r"\s+(?P<position>" + POSITION + r")(?![가-힣])")
 LABELS = sorted(_words("contact_labels.txt"), key=len, reverse=True)
@@ -184,7 +185,8 @@ def _parse_row(line: str, md: bool = False):
     `md`: a line of a Markdown contact list, where a row may have lost its phone."""
     cells = line.split("\t") if "\t" in line else None
     if cells:
-        role_i = next((i for i, c in enumerate(cells) if ROLES_CELL.fullmatch(c.strip())), None)
+        role_i = next((i for i, c in enumerate(cells)   # `담당자(장애인 이용권)`: a role and what it covers
+                       if ROLES_CELL.fullmatch(regex.sub(r"\s*\([^()]*\)$", "", c.strip()))), None)
         if role_i is not None:                 # a role cell makes a contact row, phone or not
             role = " ".join("".join(r.group("role").split()) for r in ROLE.finditer(cells[role_i]))
             dept_cells, person = cells[:role_i], " ".join(cells[role_i + 1:])

@@ -490,7 +490,8 @@ def build_span(m: re.Match, c: Ctx) -> Atom | None:
 
 
 YEAR_SPAN = re.compile(
-    rf"(?<![\d.,])(?:(?P<y1>{Y4})|'{S}(?P<a1>\d{{2}}))(?:{S}년|\.(?!{S}\d))?{SS}~{SS}(?:(?P<y2>{Y4})|'{S}(?P<a2>\d{{2}}))(?!\d|{S}\.{S}\d)(?:{S}년(?:도)?|\.)?")
+    rf"(?<![\d.,])(?:(?P<y1>{Y4})|'{S}(?P<a1>\d{{2}}))(?:{S}년|\.(?!{S}\d))?(?:{SS}~{SS}|-(?={Y4}{S}학년도))"
+    rf"(?:(?P<y2>{Y4})|'{S}(?P<a2>\d{{2}}))(?!\d|{S}\.{S}\d)(?:{S}(?:학)?년(?:도)?|\.)?")   # 2026-2027학년도: a school year
 
 
 def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
@@ -499,15 +500,17 @@ def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
     y2 = int(g["y2"]) if g["y2"] else two_digit_year(int(g["a2"]), c.ref)
     if not y1 < y2 <= y1 + 100 or unit_follows(c.text, m.end()):
         return None
-    if g["y1"] and g["y2"] and "년" not in m.group() and not c.text[m.end():m.end() + 1] in ")]」 \t\n":
+    if g["y1"] and g["y2"] and "년" not in m.group() and not (c.text[m.end():m.end() + 1] in ")]」 \t\n"
+                                                            or re.match(r",\s", c.text[m.end():m.end() + 2])):
         return None
     return Atom(m.start(), m.end(), y=y1, y_own=True, span=(date(y1, 1, 1), date(y2, 12, 31), "year"))
 
 
 APOS_YEAR = re.compile(   # ('21), ('26.하), (’27~), (’21→’24), ’26. 현재
     rf"(?<![\w'.])'{S}(?P<A>\d{{2}})(?:\.{S}(?P<mark>상반기|하반기|상|하|上|下|초|말|중)(?![가-힣])"
-    rf"|(?<=[(\[,·→~]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·])|(?<=[(\[~]'..)\.(?=[)\]~])|\.(?=[ ]?(?:현재|기준))"
-    rf"|(?!\d)\.?(?=[ ]?\d[\d,.]*[ ]?(?:[조억만천백]|원|달러|%|명|건|개|곳|→))"   # (’26. 90억원, ’24.372명: the year of an amount
+    rf"|(?<=[(\[,·→~]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·]|~(?!\d))|(?<=[(\[~]'..)\.(?=[)\]~])|\.?(?=[ ]?(?:현재|기준))"
+    rf"|(?:(?<=→'..)|(?<=→ '..))\.?(?=[ ][가-힣])|(?<=[(\[]'..)(?=[ ][가-힣]{{1,8}}[ ]?→)"   # a timeline: ('26 시범→'27 표집평가)
+    rf"|(?!\d)\.?(?=[ ]?\d[\d,.]*[ ]?(?:[조억만천백]|원|달러|%|명|건|개|곳|점|→))"   # (’26. 90억원, ’24.372명: the year of an amount
     rf"|(?=본예산|추경|예산|결산|정부안|실적|목표|전망))")               # ’26추경, ’25결산: a budget's year
 HALF_MARKS = {"상반기": "h1", "하반기": "h2", "상": "h1", "하": "h2", "上": "h1", "下": "h2"}   # ’26.上: the Hanja marks
 

@@ -112,6 +112,8 @@ STOP_FOLLOWERS = {"NNG", "NNP", "NNB", "NR", "SL", "SN", "SH", "XSN"}   # 위법
 TITLE_PARTICLES = {"JKB", "JKO", "JKG", "JC"}   # 에, 을/를, 의, 과/와 inside a title
 TITLE_VERBS = {"관하", "위하", "대하"}   # …에 관한 법률, …을 위한 특별법
 INNER_TITLE_VERBS = TITLE_VERBS | {"따르", "의하"}   # 공공기관 지방이전에 따른 혁신도시 … 특별법
+TITLED_HEADS = ("법률", "특별법", "특례법", "조치법", "기본법", "조례")   # …에 관한 법률; `…을 위한 학원법` is a phrase and a
+# name, unless the official list has the whole (장애인 등에 대한 특수교육법)
 TITLED_ONLY = ("조례",)   # bare 주민조례, 참고조례 are kinds of ordinance; a named one is titled or bracketed
 ANAPHOR = "|".join(regex.escape(w).replace(r"\ ", r"\s*") for w in _words("laws_anaphors.txt"))
 DECREE_WORD = regex.compile(r"(?:(?<![가-힣])(?P<same>" + ANAPHOR + r")\s*|(?<![가-힣]))(?P<decree>시행령|시행규칙)(?![가-힣]{2})")
@@ -380,7 +382,8 @@ def find_bare(doc: Document, toks: Tokens) -> Iterator[Mention]:
         last = t.form[:-1] if bill else t.form
         if last in NOT_LAW_WORDS:
             continue
-        if word != "법" and (ts := _titled_start(toks, j)) is not None:
+        if (ts := _titled_start(toks, j)) is not None and (
+                word.endswith(TITLED_HEADS) or LawNames.official().match(text[toks[ts].start:end])):
             start, rule = toks[ts].start, "bare_titled"
         elif word in JOINABLE or (word not in GENERIC and sum("가" <= c <= "힣" for c in word) <= SHORT_NAME):
             before = _word_before(toks, j)

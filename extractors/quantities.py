@@ -230,6 +230,8 @@ def _follow_ok(text: str, pos: int, surface: str) -> bool:
     if _HANGUL.match(surface[-1:]):
         if surface[-1] + nxt in NOT_WORDS:
             return False
+        if nxt == "다" and not _HANGUL.match(text[pos + 1:pos + 2]):
+            return True   # 총 11개교다.: the copula after a vowel
         return not _HANGUL.match(nxt) or nxt in FOLLOW
     return True
 
@@ -401,6 +403,8 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
     if w == "분":
         if _CLOCK_BEFORE.search(text[max(0, num.num_start - 4):num.num_start]) or after.startswith("의"):
             return False
+    if w == "번" and regex.match(r"\s*['‘\"“「『]", after):
+        return False   # 국정과제 101번 '교육격차 해소…': the number of a named item
     if w == "호" and num.value < 100 and num.qualifier is None:
         return False   # 1호 프로젝트: an ordinal
     if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and num.qualifier is None \
