@@ -135,7 +135,11 @@ def _person(text: str):
             name = "".join(m.group("name").split())
             if name in POSITIONS or any(name.endswith(p) for p in ("부서", "담당")) or ROLE.fullmatch(name):
                 continue
-            position = "".join(m.group("position").split())
+            raw = m.group("position")
+            if " " in raw.strip() and regex.search(r"[가-힣]{2}\s+[가-힣]$", raw.strip()) and len(name) == 2:
+                position, name = "".join(raw.split())[:-1], raw.strip()[-1] + name   # 전문연구원 장희영, not …원장 희영
+            else:
+                position = "".join(raw.split())
             if ROLE.fullmatch(position + name[0]) and len(name) > 2:
                 position, name = position + name[0], name[1:]   # `담당자 유기현`, not 담당 + 자유기현
             found.append((m.start(), position, name))

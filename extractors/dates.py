@@ -357,6 +357,10 @@ DOT = re.compile(
 def build_dot(m: re.Match, c: Ctx) -> Atom | None:
     g = m.groupdict()
     a = Atom(m.start(), m.end(), m=int(g["M"]), y_own=True, m_own=True, wd=weekday_of(m))
+    if re.match(r",\d{3}", c.text[m.end("M"):]) or (g["D"] and not g["dot"] and a.wd is None
+                                                      and c.text[m.end("D"):m.end("D") + 1] not in " \t"
+                                                      and unit_follows(c.text, m.end("D"))):
+        return None                                   # ’25. 5,592교, ’20. 12.9명: a year's figure, no month or day
     if g["YY"] and not (g["D"] and (g["dot"] or a.wd is not None)) and not (g["mw"] and not g["D"]):
         return None                                   # 26.4.13. only as a full dotted day, or 26.3월
     if g["Y"] and not g["D"] and not (g["mw"] or g["mdot"]) and unit_follows(c.text, m.end()):
@@ -510,7 +514,7 @@ APOS_YEAR = re.compile(   # ('21), ('26.하), (’27~), (’21→’24), ’26. 
     rf"(?<![\w'.])'{S}(?P<A>\d{{2}})(?:\.{S}(?P<mark>상반기|하반기|상|하|上|下|초|말|중)(?![가-힣])"
     rf"|(?<=[(\[,·→~]'..)(?=[)\],·~→])|(?<=[,·] '..)(?=[)\],·]|~(?!\d))|(?<=[(\[~]'..)\.(?=[)\]~])|\.?(?=[ ]?(?:현재|기준))"
     rf"|(?:(?<=→'..)|(?<=→ '..))\.?(?=[ ][가-힣])|(?<=[(\[]'..)(?=[ ][가-힣]{{1,8}}[ ]?→)"   # a timeline: ('26 시범→'27 표집평가)
-    rf"|(?!\d)\.?(?=[ ]?\d[\d,.]*[ ]?(?:[조억만천백]|원|달러|%|명|건|개|곳|점|→))"   # (’26. 90억원, ’24.372명: the year of an amount
+    rf"|(?!\d)\.?(?=[ ]?\d[\d,.]*[ ]?(?:[조억만천백]|원|달러|%|명|건|개|곳|점|교|가구|→))"   # (’26. 90억원, ’24.372명: the year of an amount
     rf"|(?=본예산|추경|예산|결산|정부안|실적|목표|전망))")               # ’26추경, ’25결산: a budget's year
 HALF_MARKS = {"상반기": "h1", "하반기": "h2", "상": "h1", "하": "h2", "上": "h1", "下": "h2"}   # ’26.上: the Hanja marks
 
@@ -1060,14 +1064,15 @@ def merge_ranges(atoms: list[Atom], text: str, c: Ctx) -> list[Atom]:
             b = atoms[i + 1]
             gap = text[a.e:b.s]
             ra = resolve(a)
-            if ra and CONNECTOR.fullmatch(gap):
+            if ra and (CONNECTOR.fullmatch(gap) or (re.fullmatch(r"[ \t]?에서[ \t]?", gap) and UNTIL.match(text, b.e))):
                 tb = inherit(a, b, ra[0])
                 rb = resolve(tb)
                 if rb and rb[1] < ra[0] and tb.span is None and not tb.y_own:
                     tb.y += 1                         # 12월 30일부터 1월 2일까지 runs over the year's end
                     rb = resolve(tb)
-                coarser_whole = rb and rb[0] <= ra[0] and GRAIN_ORDER.index(rb[2]) > GRAIN_ORDER.index(ra[2])
-                if rb and rb[1] >= ra[0] and not coarser_whole:   # 4월 14일부터 2026년 (사업): no range
+                coarser = rb and GRAIN_ORDER.index(rb[2]) > GRAIN_ORDER.index(ra[2])
+                coarser_whole = coarser and (rb[0] <= ra[0] or ("부터" in gap and not UNTIL.match(text, b.e)))
+                if rb and rb[1] >= ra[0] and not coarser_whole:   # 4월 14일부터 2026년 (사업), 12월부터 2026학년도 운영: no range
                     e = b.e
                     u = UNTIL.match(text, e)
                     if u:
@@ -1275,12 +1280,14 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
 WEEKDAY_DAY = re.compile(r"(?<![\d.'’‘`])(?<![\d.'’‘`][ \t])(?<!년[ \t])(?<!년)(?P<M>1[0-2]|0?[1-9])[ \t]*(?:월|\.)[ \t]*"
                          r"(?P<D>3[01]|[12]\d|0?[1-9])[ \t]*(?:일|\.)?[ \t]*[(（][ \t]*(?P<W>[월화수목금토일])[ \t]*[)）]")
 NAMED_YEAR = re.compile(r"(?<!\d)(?:(?P<Y>(?:19|20)\d\d)[ \t]*(?:년|학년도|회계연도|\.)|[’‘'`](?P<YY>\d\d)(?=[ \t]*(?:년|\.|~)))")
+FULL_DAY = re.compile(r"(?<!\d)(?:(?P<Y>20\d\d)|'(?P<YY>\d\d))[ \t]*[.년][ \t]*(?:1[0-2]|0?[1-9])[ \t]*[.월][ \t]*(?:3[01]|[12]\d|0?[1-9])(?!\d)")
 
 
 def inferred_reference(text: str) -> date | None:
     """For a release that prints no date of its own: the first weekday-marked day (`2월 26일(목)`),
     in the year, among those next to the years its text names, whose calendar fits the most of its
-    weekdays (ties: nearest the year named most). None without weekdays or named years to go on."""
+    weekdays (ties: the year of the most full dates it prints, `'26.4.15.`, then the one nearest the
+    year named most). None without weekdays or named years to go on."""
     days = []
     for m in WEEKDAY_DAY.finditer(fold(text)):
         try:
@@ -1302,7 +1309,9 @@ def inferred_reference(text: str) -> date | None:
                 pass
         return out
 
-    year = max(sorted({y + k for y in named for k in (-1, 0, 1)}), key=lambda y: (len(fits(y)), -abs(y - common)))
+    full = [int(m["Y"]) if m["Y"] else 2000 + int(m["YY"]) for m in FULL_DAY.finditer(fold(text))]
+    year = max(sorted({y + k for y in named for k in (-1, 0, 1)}),
+               key=lambda y: (len(fits(y)), full.count(y), -abs(y - common)))
     hits = fits(year)
     if 2 * len(hits) < len(days) or not hits:
         return None

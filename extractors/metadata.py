@@ -48,7 +48,7 @@ DATE = regex.compile(
     r"(?:(?P<y>20\d{2})|['‘’](?P<yy>\d{2}))\s*[.년/-]\s*(?P<m>\d{1,2})\s*[.월/-]\s*(?P<d>\d{1,2})(?!\d)\s*[.일]?"
     r"(?:\s*\(\s*[월화수목금토일]\s*\))?"
     r"(?:\s*,?\s*(?P<ampm>오전|오후|낮|밤|AM|PM)?\s*(?P<h>\d{1,2})\s*(?::|시)\s*(?P<mi>\d{2})?(?:\s*분)?"
-    r"|\s*(?P<noon>정오)|\s*[가-힣]{1,6}\s*시\s*\(\s*(?P<h2>\d{1,2}):(?P<mi2>\d{2})\s*\))?")   # 낮12시, 정오, 브리핑 시(14:00)
+    r"|\s*(?P<noon>정오)|\s*(?:[가-힣]{1,6}\s*){1,3}\(\s*(?P<h2>\d{1,2}):(?P<mi2>\d{2})\s*\))?")   # 낮12시, 정오, 브리핑 시(14:00), 행사 시작(14:00)
 DATE_NO_YEAR = regex.compile(
     r"(?<![\d.'‘’])(?P<m>\d{1,2})\s*[.월]\s*(?P<d>\d{1,2})\s*[.일]?\s*\(\s*(?P<wd>[월화수목금토일])\s*\)"
     r"(?:\s*(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2}))?")
@@ -109,9 +109,11 @@ def _timestamp(m) -> datetime | None:
 def _is_strong(line: str) -> bool:
     """A line that certainly belongs to the header: a label, or a date with its year that the line
     is about (not `「…법」 시행('26.8.15.)을 위한 … 입법예고`, a headline, or a `- ` subtitle item)."""
-    if LABEL.search(line):
-        return True
-    return bool(DATE.search(line) and len(line.strip()) <= 60 and not SUB_MARK.match(line) and "「" not in line)
+    if any(m.group("dist") is None or DATE.search(line) or regex.match(r"[\s|*>\[(<【]*배\s*포", line)
+           for m in LABEL.finditer(line)):
+        return True                                   # not a headline ending `… 교육영상 배포`
+    return bool(DATE.search(line) and len(line.strip()) <= 60 and not SUB_MARK.match(line) and "「" not in line
+                and not regex.match(r"\s*[※" + BULLETS + r"]", line))   # `※ … 기간: 2025.12.16.~` is a note
 
 
 def _is_weak(line: str) -> bool:

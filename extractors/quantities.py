@@ -259,7 +259,8 @@ def _unit_here(doc: Document, text: str, m, surface: str) -> bool:
     toks = doc.tokens_in(m.start("unit"), end + 1)
     nxt = [t for t in toks if t.start == end]
     return any(t.start == m.start("unit") and t.end == end and t.tag in ("NNB", "NNG") for t in toks) \
-        and any(t.tag == "VCP" or t.tag.startswith("J") or (t.tag in ("NNG", "NNP") and surface in GLUED_COUNTERS)
+        and any(t.tag == "VCP" or t.tag.startswith("J") or (t.tag in ("NNG", "NNP") and surface in GLUED_COUNTERS
+                                                             and (sp != " " or t.len > 1))   # `2019 개정` begins a word
                 for t in nxt)
 
 
@@ -403,6 +404,9 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
     if w == "분":
         if _CLOCK_BEFORE.search(text[max(0, num.num_start - 4):num.num_start]) or after.startswith("의"):
             return False
+    if (w.isascii() and w.isalpha() and num.start == num.num_start and num.end - len(w) > num.num_end
+            and 1900 <= num.value <= 2100 and regex.fullmatch(r"\d{4}", text[num.num_start:num.num_end])):
+        return False   # 2026 USD/KRW: a year before a currency's code, not 2,026 dollars
     if w == "번" and regex.match(r"\s*['‘\"“「『]", after):
         return False   # 국정과제 101번 '교육격차 해소…': the number of a named item
     if w == "호" and num.value < 100 and num.qualifier is None:

@@ -94,6 +94,8 @@ def test_a_release_with_no_date_at_all_takes_the_year_its_weekdays_fit():
         ("2월 26일(목)", "2026-02-26", "2026-02-26"), ("올해", "2026-01-01", "2026-12-31"),
         ("3.2.(월)~3.6.(금)", "2026-03-02", "2026-03-06")]
     assert rows[0]["warning"] == "no release date in the header: resolved against 2026-02-26, the year its weekdays fit"
+    # 15 April is a Wednesday in 2020 and in 2026: the year of the full dates the text prints decides
+    assert dates.inferred_reference("2017년 이후 2019년, 2025년 … 4월 15일(수) 방문 ('26.4.15.(수) 9:30)") == date(2026, 4, 15)
     assert dates.inferred_reference("2026년 사업, 올해 확대") is None
     assert dates.inferred_reference("2026년 사업, 2월 26일(월) 발표") is None
     assert dates.inferred_reference("2026. 2. 26.(목) 발표") is None
