@@ -394,6 +394,8 @@ def find_bare(doc: Document, toks: Tokens) -> Iterator[Mention]:
         name = join_lines(text[start:end])
         if not is_law_name(name, last) or (name.endswith(TITLED_ONLY) and rule != "bare_titled"):
             continue
+        if last == "사법" and not LawNames.official().match(name):
+            continue      # 소년사법, 형사사법: the judiciary (국제사법, 관세사법 are on the official list)
         yield Mention(start, end, name, rule, provisional)
 
 

@@ -414,8 +414,12 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
     if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and num.qualifier is None \
             and not _TOTAL_BEFORE.search(before):
         return False   # 20대 청년, 40 대(+8 천명): an age band, unless counted (총 20대, 약 30대)
-    if w == "부" and num.value < 10 and num.qualifier is None and regex.match(r"\s*(?:에서|행사|순서|공연|무대|세션|프로그램)", after):
-        return False   # 1부에서는 위촉장 수여, 2부 행사: a part of a programme, not copies
+    if w == "부" and num.value < 10 and num.qualifier is None and (
+            regex.match(r"\s*(?:에서|행사|순서|공연|무대|세션|프로그램)", after)
+            or regex.match(r"\(\s*\d+\s*(?:분|시간)", text[num.end:num.end + 8])):
+        return False   # 1부에서는 위촉장 수여, 2부 행사, 1부(20분, 공개): a part of a programme, not copies
+    if w == "호" and regex.match(r"\s*(?:대회의실|소회의실|회의실|강의실|세미나실|브리핑실|강당|호실)", after):
+        return False   # 교육부 520호 대회의실: a room's number
     if w == "층" and num.value < 10 and num.qualifier is None and not _TOTAL_BEFORE.search(before):
         return False   # 상가 1층에서: a floor, not a height (30층 이상, 지상 43층)
     if w == "세대" and num.value < 10 and not num.scaled and num.qualifier is None and not _TOTAL_BEFORE.search(before):
