@@ -351,7 +351,7 @@ DOT = re.compile(
     rf"(?:(?P<Y>(?<![\d.,]){Y4})|'{S}(?P<A>\d{{2}})|(?P<YY>(?<![\d.,'])\d{{2}}))(?!\d){SS}\.{SS}(?P<M>{MM})(?!\d)"
     rf"(?:{SS}\.{SS}(?P<D>{DD})(?!\d|\.\d)(?P<dot>{S}\.(?!\d))?(?:{wd('')})?{TIME}?"
     rf"(?:{SS}~{SS}(?P<tail>{DD})(?:{S}\.(?!{S}\d)|(?={S}\({WDC}\)))(?:{S}\({WDC}\))?)?"   # ~10. or ~10(금)
-    rf"|(?P<mw>{S}월)?{SUB}?(?P<mdot>\.(?![\d]))?)")
+    rf"|(?P<mw>{S}월)?{SUB}?(?P<mdot>\.(?![\d]))?(?:{SS}~{SS}(?P<mtail>{MM})\.(?![ \t]?\d)(?=[)\]\s,]|$))?)")   # ('26.4.~5.)
 
 
 def build_dot(m: re.Match, c: Ctx) -> Atom | None:
@@ -380,6 +380,9 @@ def build_dot(m: re.Match, c: Ctx) -> Atom | None:
             return None                               # '26.2.기준 is February 2026
         if g["sub"] and sub_of(m) != "edge":
             return None
+        if g["mtail"] and g["mdot"] and a.y:
+            y2 = a.y + (int(g["mtail"]) < a.m)       # ('25.11.~2.) runs into the next year
+            a.span = (date(a.y, a.m, 1), date(y2, int(g["mtail"]), calendar.monthrange(y2, int(g["mtail"]))[1]), "month")
     return a
 
 
