@@ -106,7 +106,7 @@ def _prose_group(text: str) -> list[dict]:
     for part in regex.split(r"\s*(?:,|·|및)\s*", PHONE.sub(" ", regex.sub(r"[☏☎()]", " ", text)).strip()):
         words = part.split()
         if len(words) >= 2 and words[-1] == "담당":
-            words[-2:] = words[:-3:-1]               # 홍보실 위성임 담당 reads as 홍보실 담당 위성임
+            words[-2], words[-1] = words[-1], words[-2]   # 홍보실 위성임 담당 reads as 홍보실 담당 위성임
         if len(words) < 2 or not regex.fullmatch(r"[가-힣]{2,4}", words[-1]):
             continue
         *unit, title, name = words
@@ -136,7 +136,7 @@ def _person(text: str):
             if name in POSITIONS or any(name.endswith(p) for p in ("부서", "담당")) or ROLE.fullmatch(name):
                 continue
             raw = m.group("position")
-            if " " in raw.strip() and regex.search(r"[가-힣]{2}\s+[가-힣]$", raw.strip()) and len(name) == 2:
+            if regex.search(r"[가-힣]{2}\s+[가-힣]$", raw.strip()) and len(name) == 2:
                 position, name = "".join(raw.split())[:-1], raw.strip()[-1] + name   # 전문연구원 장희영, not …원장 희영
             else:
                 position = "".join(raw.split())

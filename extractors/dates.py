@@ -1280,9 +1280,9 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
 
 # A day printed with its weekday and no year of its own (`2월 26일(목)`, `1.15.(목)`, the end of
 # `2026. 6. 4.(목)~6. 7.(일)`), and the years a text names (`2026년`, `2027학년도`, `’26.`).
-WEEKDAY_DAY = re.compile(r"(?<![\d.'’‘`])(?<![\d.'’‘`][ \t])(?<!년[ \t])(?<!년)(?P<M>1[0-2]|0?[1-9])[ \t]*(?:월|\.)[ \t]*"
+WEEKDAY_DAY = re.compile(r"(?<![\d.'])(?<![\d.'][ \t])(?<!년[ \t])(?<!년)(?P<M>1[0-2]|0?[1-9])[ \t]*(?:월|\.)[ \t]*"
                          r"(?P<D>3[01]|[12]\d|0?[1-9])[ \t]*(?:일|\.)?[ \t]*[(（][ \t]*(?P<W>[월화수목금토일])[ \t]*[)）]")
-NAMED_YEAR = re.compile(r"(?<!\d)(?:(?P<Y>(?:19|20)\d\d)[ \t]*(?:년|학년도|회계연도|\.)|[’‘'`](?P<YY>\d\d)(?=[ \t]*(?:년|\.|~)))")
+NAMED_YEAR = re.compile(r"(?<!\d)(?:(?P<Y>(?:19|20)\d\d)[ \t]*(?:년|학년도|회계연도|\.)|'(?P<YY>\d\d)(?=[ \t]*(?:년|\.|~)))")
 FULL_DAY = re.compile(r"(?<!\d)(?:(?P<Y>20\d\d)|'(?P<YY>\d\d))[ \t]*[.년][ \t]*(?:1[0-2]|0?[1-9])[ \t]*[.월][ \t]*(?:3[01]|[12]\d|0?[1-9])(?!\d)")
 
 
@@ -1291,16 +1291,12 @@ def inferred_reference(text: str) -> date | None:
     in the year, among those next to the years its text names, whose calendar fits the most of its
     weekdays (ties: the year of the most full dates it prints, `'26.4.15.`, then the one nearest the
     year named most). None without weekdays or named years to go on."""
-    days = []
-    for m in WEEKDAY_DAY.finditer(fold(text)):
-        try:
-            days.append((int(m["M"]), int(m["D"]), WEEKDAYS.index(m["W"])))
-        except ValueError:
-            continue
+    text = fold(text)     # ’26 as '26
+    days = [(int(m["M"]), int(m["D"]), WEEKDAYS.index(m["W"])) for m in WEEKDAY_DAY.finditer(text)]
     named = [int(m["Y"]) if m["Y"] else 2000 + int(m["YY"]) for m in NAMED_YEAR.finditer(text)]
     if not days or not named:
         return None
-    common = max(set(named), key=named.count)
+    common = max(sorted(set(named)), key=named.count)
 
     def fits(y: int) -> list[tuple[int, int]]:
         out = []
@@ -1312,7 +1308,7 @@ def inferred_reference(text: str) -> date | None:
                 pass
         return out
 
-    full = [int(m["Y"]) if m["Y"] else 2000 + int(m["YY"]) for m in FULL_DAY.finditer(fold(text))]
+    full = [int(m["Y"]) if m["Y"] else 2000 + int(m["YY"]) for m in FULL_DAY.finditer(text)]
     year = max(sorted({y + k for y in named for k in (-1, 0, 1)}),
                key=lambda y: (len(fits(y)), full.count(y), -abs(y - common)))
     hits = fits(year)

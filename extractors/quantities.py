@@ -59,6 +59,9 @@ SINGLE_SCALE_WORDS = set("십백천만")
 SINGLE_DIGIT_UNITS = {r[0] for r in _rows("units_single_digit.txt")}
 SPACED_LETTERS = {r[0] for r in _rows("units_spaced_letters.txt")}
 GLUED_COUNTERS = {r[0] for r in _rows("counters_glued.txt")}
+LABEL_AFTER: dict[str, tuple[str, ...]] = {}
+for _counter, _word in _rows("counters_label_after.tsv"):
+    LABEL_AFTER[_counter] = LABEL_AFTER.get(_counter, ()) + (_word,)
 FOLLOW_NOUNS = {w for w, pos in QUALIFIERS if pos in ("suffix", "noun")} | {r[0] for r in _rows("units_follow_nouns.txt")}
 UNIT_WORDS = {**SUFFIX_UNITS, **{c: "count" for c in COUNTERS}}
 
@@ -414,12 +417,10 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
     if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and num.qualifier is None \
             and not _TOTAL_BEFORE.search(before):
         return False   # 20대 청년, 40 대(+8 천명): an age band, unless counted (총 20대, 약 30대)
-    if w == "부" and num.value < 10 and num.qualifier is None and (
-            regex.match(r"\s*(?:에서|행사|순서|공연|무대|세션|프로그램)", after)
-            or regex.match(r"\(\s*\d+\s*(?:분|시간)", text[num.end:num.end + 8])):
-        return False   # 1부에서는 위촉장 수여, 2부 행사, 1부(20분, 공개): a part of a programme, not copies
-    if w == "호" and regex.match(r"\s*(?:대회의실|소회의실|회의실|강의실|세미나실|브리핑실|강당|호실)", after):
-        return False   # 교육부 520호 대회의실: a room's number
+    if w in LABEL_AFTER and num.qualifier is None and (
+            text[num.end:num.end + 12].lstrip().startswith(LABEL_AFTER[w])
+            or w == "부" and regex.match(r"\(\s*\d+\s*(?:분|시간)", text[num.end:num.end + 8])):
+        return False   # 1부에서는, 1부(20분, 공개), 520호 대회의실: a part or a room numbered, not counted
     if w == "층" and num.value < 10 and num.qualifier is None and not _TOTAL_BEFORE.search(before):
         return False   # 상가 1층에서: a floor, not a height (30층 이상, 지상 43층)
     if w == "세대" and num.value < 10 and not num.scaled and num.qualifier is None and not _TOTAL_BEFORE.search(before):
