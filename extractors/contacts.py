@@ -122,6 +122,32 @@ def _prose_group(text: str) -> list[dict]:
     return people
 
 
+# A `※` note under the contact table names more people: `※ 과기정통부 담당부서: 소프트웨어정책과(김국현
+# 과장, 044-202-6320)`, `※ 한국보육진흥원 정책지원본부: 권주원 본부장(02-6901-0230)`.
+NOTE = regex.compile(r"^\s*※\s*")
+NOTE_PERSON = regex.compile(
+    r"(?P<dept>[가-힣A-Za-z·]{2,24})\s*\(\s*(?P<name>[가-힣]{2,4})\s+(?P<pos>" + POSITION + r")\s*,\s*(?P<phone>[\d)\-. ]{9,16})\)"
+    r"|(?P<dept2>[가-힣A-Za-z·]{2,24})\s*[:：]\s*(?P<name2>[가-힣]{2,4})\s+(?P<pos2>" + POSITION + r")\s*\(\s*(?P<phone2>[\d)\-. ]{9,16})\)")
+NOTE_ORG = regex.compile(r"[가-힣]{2,}(?:부|처|청|원|공단|재단|위원회)")
+
+
+def _note_people(line: str) -> list[dict]:
+    m = NOTE.match(line)
+    if not m:
+        return []
+    first = line[m.end():].split(" ", 1)[0]
+    org = first if NOTE_ORG.fullmatch(first) else None
+    out = []
+    for p in NOTE_PERSON.finditer(line, m.end()):
+        dept, name, pos, phone = (p["dept"], p["name"], p["pos"], p["phone"]) if p["dept"] else \
+            (p["dept2"], p["name2"], p["pos2"], p["phone2"])
+        number = PHONE.search(phone)
+        if number and name not in POSITIONS and regex.search(rf"(?:{UNIT_ENDINGS})$", dept):
+            out.append({"department": f"{org} {dept}" if org and org != dept else dept, "role": None,
+                        "position": "".join(pos.split()), "name": name, "phone": _phone(number), "email": None})
+    return out
+
+
 def _phone(m) -> str:
     return "-".join(g for g in m.groups() if g)
 
@@ -282,6 +308,9 @@ def extract(doc: Document) -> list[dict]:
     for line_no, line in enumerate(lines):
         if prose := _prose_people(line, lines[line_no + 1] if line_no + 1 < len(lines) else ""):
             out += [dict(p, line=line_no) for p in prose]
+            continue
+        if out and line_no - out[-1]["line"] <= 3 and (noted := _note_people(line)):
+            out += [dict(p, line=line_no) for p in noted]
             continue
         cells = line.split("\t")
         for k, c in enumerate(cells[:-1]):

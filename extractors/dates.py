@@ -95,8 +95,8 @@ REL_YEARS = "|".join(                # 지 / 난해: a line may break inside the
     for w in sorted((w for w, (u, _) in RELATIVE.items() if u == "year"), key=len, reverse=True))
 REL_OTHER = _alt(w for w, (u, _) in RELATIVE.items() if u != "year")
 # 초, 말, 경 … end a date only as a word of their own or before a particle: not in `29일 경북`,
-# `4월 말레이시아`, `10일 초등학교`
-EDGE_END = rf"(?=[^가-힣]|$|{_alt(l[0] for l in _lines('dates_edge_particles.txt'))})"
+# `4월 말레이시아`, `10일 초등학교`, `올해 초1~6` (elementary grades 1 to 6)
+EDGE_END = rf"(?=[^가-힣\d]|$|{_alt(l[0] for l in _lines('dates_edge_particles.txt'))})"
 SUB = (rf"(?:[ ]?(?P<sub>[상하](?:[ \t]*\n[ \t]*)?반기|(?P<q>[1-4])(?:/4)?{S}분기|초순|상순|중순|하순|(?:초|말|경|께|쯤){EDGE_END}"
        rf"|중(?![가-힣])))")
 
@@ -375,7 +375,8 @@ def build_dot(m: re.Match, c: Ctx) -> Atom | None:
         if g["tail"]:
             a.span = _tail_span(a, int(g["tail"]))
     else:
-        if not g["mw"] and (unit_follows(c.text, m.end()) or c.text[m.end():m.end() + 1].isalpha() and not g["sub"]
+        spaced_off = g["mdot"] and c.text[m.end():m.end() + 1] in (" ", "\t")   # '24.9. 개교: a word, no counter
+        if not g["mw"] and (unit_follows(c.text, m.end()) and not spaced_off or c.text[m.end():m.end() + 1].isalpha() and not g["sub"]
                             and not (g["mdot"] and c.text.startswith(("기준", "현재"), m.end()))):
             return None                               # '26.2.기준 is February 2026
         if g["sub"] and sub_of(m) != "edge":
@@ -1000,12 +1001,37 @@ def table_atoms(doc: Document, c: Ctx) -> list[Atom]:
                 cell = doc.text[cs:ce]
                 core = cell.strip()
                 m = CELL.fullmatch(fold(core)) if j in cols and core else None
+                s = cs + cell.index(core) if core else cs
                 if m:
-                    s = cs + cell.index(core)
                     y = two_digit_year(int(m.group("Y")), c.ref)
                     out.append(Atom(s, s + len(core), rule="table_date_column", y=y, m=int(m.group("M")), y_own=True,
                                     d=int(m.group("D")) if m.group("D") else None))
+                elif j in cols and c.ref and (m := MD_CELL.fullmatch(core)) and (a := _md_cell(m, s, c.ref)):
+                    out.append(a)
     return out
+
+
+# A cell of a date column that is a day or a span of days without a year: 4.20, 4.8~9, 4.8.~4.9.(목)
+MD_CELL = re.compile(rf"(?P<M>{MM})\.[ ]?(?P<D>{DD})\.?(?:[ ]?\({WDC}\))?"
+                     rf"(?:[ ]?[~∼][ ]?(?:(?P<M2>{MM})\.[ ]?)?(?P<D2>{DD})\.?(?:[ ]?\({WDC}\))?)?")
+
+
+def _md_cell(m: re.Match, s: int, ref: date) -> Atom | None:
+    a = Atom(s, s + len(m.group(0)), rule="table_date_column", y=ref.year, m=int(m["M"]), d=int(m["D"]),
+             relative=True, m_own=True, near=ref)
+    if m["M2"]:
+        try:
+            start, end = date(a.y, a.m, a.d), date(a.y, int(m["M2"]), int(m["D2"]))
+        except ValueError:
+            return None
+        if end < start:
+            end = date(a.y + 1, end.month, end.day)
+        a.span = (start, end, "day")
+    elif m["D2"]:
+        a.span = _tail_span(a, int(m["D2"]))
+        if a.span is None:
+            return None
+    return a
 
 
 # -- assembly -------------------------------------------------------------------------------
@@ -1283,20 +1309,27 @@ def extract(doc: Document, ref: date | None, ref_warning: str | None = None) -> 
 WEEKDAY_DAY = re.compile(r"(?<![\d.'])(?<![\d.'][ \t])(?<!년[ \t])(?<!년)(?P<M>1[0-2]|0?[1-9])[ \t]*(?:월|\.)[ \t]*"
                          r"(?P<D>3[01]|[12]\d|0?[1-9])[ \t]*(?:일|\.)?[ \t]*[(（][ \t]*(?P<W>[월화수목금토일])[ \t]*[)）]")
 NAMED_YEAR = re.compile(r"(?<!\d)(?:(?P<Y>(?:19|20)\d\d)[ \t]*(?:년|학년도|회계연도|\.)|'(?P<YY>\d\d)(?=[ \t]*(?:년|\.|~)))")
-FULL_DAY = re.compile(r"(?<!\d)(?:(?P<Y>20\d\d)|'(?P<YY>\d\d))[ \t]*[.년][ \t]*(?:1[0-2]|0?[1-9])[ \t]*[.월][ \t]*(?:3[01]|[12]\d|0?[1-9])(?!\d)")
+FULL_DAY = re.compile(r"(?<!\d)(?:(?P<Y>20\d\d)|'(?P<YY>\d\d))[ \t]*[.년][ \t]*(?P<M>1[0-2]|0?[1-9])[ \t]*[.월][ \t]*(?P<D>3[01]|[12]\d|0?[1-9])(?!\d)")
+TARGET_AFTER = re.compile(r"[ \t]*(?:년도?)?[ \t]*(?:까지|목표|[~∼-])")
+TARGET_BEFORE = re.compile(r"[~∼-][ \t]?$")
 
 
-def inferred_reference(text: str) -> date | None:
-    """For a release that prints no date of its own: the first weekday-marked day (`2월 26일(목)`),
-    in the year, among those next to the years its text names, whose calendar fits the most of its
-    weekdays (ties: the year of the most full dates it prints, `'26.4.15.`, then the one nearest the
-    year named most). None without weekdays or named years to go on."""
+def inferred_reference(text: str, today: date | None = None) -> tuple[date, str] | None:
+    """For a release that prints no date of its own, a reference day and how it was found:
+    - the first weekday-marked day (`2월 26일(목)`) in the year, among those next to the years its
+      text names, whose calendar fits the most of its weekdays (ties: the year of the most full dates
+      it prints, `'26.4.15.`, then the one nearest the latest year it tells of, the later of two);
+    - naming no year, in the year nearest `today` whose calendar fits (a release is read after it
+      is out, and a weekday's calendar comes back only every 5 to 11 years);
+    - else the latest full date it prints (`2026.4.28.~5.18.`: a release's schedule is its own).
+    None with none of these to go on."""
     text = fold(text)     # ’26 as '26
     days = [(int(m["M"]), int(m["D"]), WEEKDAYS.index(m["W"])) for m in WEEKDAY_DAY.finditer(text)]
-    named = [int(m["Y"]) if m["Y"] else 2000 + int(m["YY"]) for m in NAMED_YEAR.finditer(text)]
-    if not days or not named:
-        return None
-    common = max(sorted(set(named)), key=named.count)
+    def named(m: re.Match) -> int:     # '99 in a career line is 1999
+        return int(m["Y"]) if m["Y"] else two_digit_year(int(m["YY"]), today)
+
+    found = [(named(m), m) for m in NAMED_YEAR.finditer(text)]
+    full = [(named(m), int(m["M"]), int(m["D"])) for m in FULL_DAY.finditer(text)]
 
     def fits(y: int) -> list[tuple[int, int]]:
         out = []
@@ -1308,13 +1341,30 @@ def inferred_reference(text: str) -> date | None:
                 pass
         return out
 
-    full = [int(m["Y"]) if m["Y"] else 2000 + int(m["YY"]) for m in FULL_DAY.finditer(text)]
-    year = max(sorted({y + k for y in named for k in (-1, 0, 1)}),
-               key=lambda y: (len(fits(y)), full.count(y), -abs(y - common)))
-    hits = fits(year)
-    if 2 * len(hits) < len(days) or not hits:
-        return None
-    return date(year, *hits[0])
+    year = None
+    if days and found:
+        # the latest year the text tells of (`2023년부터`, `2026년 현재`): a year in a range or a target
+        # (`2023~2027년`, `2030년까지`) may lie ahead of the release, one it tells of does not, nor
+        # does one after today
+        told = [y for y, m in found if not (TARGET_AFTER.match(text, m.end()) or TARGET_BEFORE.search(text[max(0, m.start() - 2):m.start()]))
+                and (today is None or y <= today.year)]
+        latest = max(told or [y for y, _ in found])
+        years = [f[0] for f in full]
+        year, how = max(sorted({y + k for y, _ in found for k in (-1, 0, 1)}),
+                        key=lambda y: (len(fits(y)), years.count(y), -abs(y - latest), y)), "the year its weekdays fit"
+    elif days and today:
+        year, how = max(range(today.year - 11, today.year + 2),
+                        key=lambda y: (len(fits(y)), -abs(y - today.year))), "the year nearest today its weekdays fit"
+    hits = fits(year) if year else []
+    if hits and 2 * len(hits) >= len(days):
+        return date(year, *hits[0]), how
+    valid = []
+    for y, mo, d in full:
+        try:
+            valid.append(date(y, mo, d))
+        except ValueError:
+            pass
+    return (max(valid), "the latest full date it prints") if valid else None
 
 
 def parse_date(text: str, ref: date | None) -> dict | None:

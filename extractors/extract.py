@@ -6,10 +6,11 @@
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bodopress.extractors import contacts, dates, laws, metadata, quantities
 from bodopress.extractors.document import Document
+from bodopress.extractors.metadata import SEOUL
 
 
 def reference_date(release: dict, doc: Document) -> date | None:
@@ -27,8 +28,9 @@ def extract(doc: Document, ref: date | None = None, law_names=None) -> dict:
         ref = reference_date(release, doc)
         if ref and release.get("embargo_at") is None and release.get("distributed_at") is None:
             ref_warning = f"no release date in the header: resolved against the file's date {ref.isoformat()}"
-        elif ref is None and (ref := dates.inferred_reference(doc.text)):
-            ref_warning = f"no release date in the header: resolved against {ref.isoformat()}, the year its weekdays fit"
+        elif ref is None and (found := dates.inferred_reference(doc.text, datetime.now(SEOUL).date())):
+            ref, how = found
+            ref_warning = f"no release date in the header: resolved against {ref.isoformat()}, {how}"
     date_rows = dates.extract(doc, ref, ref_warning)
     contact_rows = contacts.extract(doc)
     if not release.get("ministry"):

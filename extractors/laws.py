@@ -477,6 +477,8 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
     after = regex.match(r"\s*\([^()]{1,60}\)", doc.text[a_end:a_end + 64])   # (법률 제21075호, 2025. 11. 11. 공포, …)
     if after:
         when = _dates_in(dates, a_end, a_end + after.end()) or when   # 제정('26.3)
+    if not when:                # 2024년 2월 「고등교육법 시행령」 개정으로: the date just before the name
+        when = [d for d in dates if d["char_end"] <= m.start and not doc.text[d["char_end"]:m.start].strip(" \t")]
     return action, (when[0]["start"] if when else None)
 
 

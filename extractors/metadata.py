@@ -77,13 +77,14 @@ ORG_HEAD = regex.compile(r"(?P<org>(?<![가-힣])[가-힣]{2,20}(?:" + BU + r"|�
 SIGN_OFF = regex.compile(r"^\s*(?P<org>" + ORG_WORD + r")\s+대\s*변\s*인\s*$", regex.M)
 CONTACT_LINE = regex.compile(r"^\s*(?:[\[【<(]\s*(?:자\s*료\s*)?(?:문\s*의|담\s*당)[^\]】>)]{0,10}[\]】>)]|☏|(?:자\s*료\s*)?문\s*의\s*[:：])")
 CONTACT_PHONE = regex.compile(r"(?<![\d-])0\d{1,2}-\d{3,4}-\d{4}(?![\d-])")
+OFFICE_PHONE = regex.compile(r"^[\s*]*[가-힣·\s]{2,20}(?:☎|☏|TEL|Tel|전화)[\s:.]*0\d{1,2}-\d{3,4}-\d{4}[\s*]*$")   # 홍보실 ☎ 043-931-0615
 MD_MINISTRY = regex.compile(r"^\s*-\s*부처\s*[:：]\s*(?P<org>.+?)\s*$", regex.M)
 AGENDA = regex.compile(r"^[【\[<〈]\s*(?:관련\s*)?국정\s*과제\s*[】\]>〉]")   # 【관련 국정과제】 55-2. …: a tag, not a subtitle
 AGENDA_TAG = regex.compile(r"\s*[-–]?\s*[【\[<〈]\s*(?:관련\s*)?국정\s*과제[^】\]>〉\n]{0,15}[】\]>〉].*$")   # … 【국정과제(89-4)】 …, inline
 INLINE_ITEM = regex.compile(r"\s+[-–]\s+")   # `- A - B` on one line: items a converter ran together
 ATTACHMENT = regex.compile(r"^[(\[<【]?\s*(?:붙\s*임|별\s*첨|첨\s*부)\s*\d*\s*[)\]>】]")
 TEMPLATE_NOTE = regex.compile(r"^\(\s*누름틀[^()]*\)$")   # (누름틀 사용): an HWP form's field guide
-SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~]\s*")
+SUB_MARK = regex.compile(r"^\s*[-–—―ㅡ－∼~◈]\s*")   # ◈: the items of a summary box under the headline
 BODY_START = regex.compile(r"^\s*(?:[" + BULLETS + r"※*【\[<〈《]|\d+\.\s|[ⅠⅡⅢⅣ]\.)|^[^\n]{0,20}?" + ORG_INTRO.pattern
                            + "|" + ORG_SUBJECT.pattern)
 COURTESY = regex.compile(r"(?:" + "|".join(_words("metadata_courtesy.txt")) + r")\s*[.!]?\s*$")   # …주시기 바랍니다.
@@ -447,7 +448,7 @@ def extract(doc: Document) -> dict:
     out = _parse_header("\n".join(labelled or header_lines), doc.created_at.year if doc.created_at else None)
     contacts = False     # a 담당과장 / 담당자 table (or a `[자료 문의] … ☏` line) between header and headline
     while k < len(lines) and (not lines[k].strip() or ("\t" in lines[k] and (contacts or CONTACT_PHONE.search(lines[k])))
-                              or CONTACT_LINE.match(lines[k])):
+                              or CONTACT_LINE.match(lines[k]) or OFFICE_PHONE.match(lines[k])):
         contacts = contacts or bool(CONTACT_PHONE.search(lines[k]))
         k += 1
     # A PDF line is a printed line (a subtitle item may wrap); elsewhere a line is a paragraph

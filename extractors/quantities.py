@@ -347,6 +347,9 @@ def _attach_suffix_qualifier(text: str, num: _Num) -> None:
         num.qualifier = QUALIFIERS[(m.group("q"), "noun")]   # 30개 기관 내외: binds, stays outside
 
 
+_SLOGAN = regex.compile(r"['‘\"“][^'’\"”\n]{1,24}기['’\"”]")   # a quoted phrase ending in the nominaliser -기
+
+
 def _named(doc: Document, text: str, num: _Num) -> bool:
     """A Hangul numeral that is a person's name: tagged as one by Kiwi, or beside a title
     (`위원장 이억배`, `이만원 씨`, `(장관 조원)`)."""
@@ -387,6 +390,8 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
             t.start == num.end and t.tag in ("NNG", "NNP", "VV") and t.form not in FOLLOW_NOUNS
             for t in doc.tokens_in(num.end, num.end + 1)):
         return False   # 포스코1%나눔재단: glued to words on both sides, a number in a name
+    if any(m.start() < num.start and num.end < m.end() for m in _SLOGAN.finditer(text, max(0, num.start - 28), num.end + 28)):
+        return False   # '서울대 10개 만들기': a campaign's name
     if _ORDINAL_AFTER.match(after):
         return False   # 2년 차, 3개월 차: an ordinal
     if u == "count" and num.value == 1 and not num.qualifier and _PER_UNIT.match(after):
@@ -395,6 +400,8 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
         return False   # 2026~2028년간: the end of a range of years, a date row
     if w in ("년", "일") and 1900 <= num.value <= 2100 and not _SPAN_AFTER.match(after):
         return False   # 지난 2015년: a year
+    if w == "년" and regex.fullmatch(r"(?:19|20)\d\d", text[num.num_start:num.num_end]) and not num.qualifier:
+        return False   # 2025년 동안: during a year (a span of years is written 2,000년, 약 2000년)
     if w in ("년", "일"):
         if w == "일" and _MONTH_BEFORE.search(text[max(0, num.num_start - 2):num.num_start]):
             return False
@@ -410,8 +417,12 @@ def _valid(doc: Document, text: str, num: _Num) -> bool:
     if (w.isascii() and w.isalpha() and num.start == num.num_start and num.end - len(w) > num.num_end
             and 1900 <= num.value <= 2100 and regex.fullmatch(r"\d{4}", text[num.num_start:num.num_end])):
         return False   # 2026 USD/KRW: a year before a currency's code, not 2,026 dollars
-    if w == "번" and regex.match(r"\s*['‘\"“「『]", after):
-        return False   # 국정과제 101번 '교육격차 해소…': the number of a named item
+    if w in ("번", "부") and regex.match(r"\s*['‘\"“「『]", after):
+        return False   # 국정과제 101번 '교육격차 해소…', 1부 ‘학문교류’: the number of a named item or part
+    if w == "부" and num.value.is_integer() and (
+            regex.match(rf"[^,.\n]{{1,30}},\s*{num.value + 1:.0f}부\s", text[num.end:num.end + 40])
+            or regex.search(rf"(?<!\d){num.value - 1:.0f}부\s[^,.\n]{{1,30}},\s*$", text[max(0, num.start - 40):num.start])):
+        return False   # 1부 학문교류(워크숍), 2부 문화교류: a programme's parts in a list
     if w == "호" and num.value < 100 and num.qualifier is None:
         return False   # 1호 프로젝트: an ordinal
     if w == "대" and num.value in (10, 20, 30, 40, 50, 60, 70, 80, 90) and num.qualifier is None \
@@ -561,6 +572,9 @@ def _scan_native(doc: Document, text: str, taken: "_Spans") -> list[Q]:
             continue
         if not _kiwi_confirms(doc, s, e, c.start("unit")):
             continue
+        one = text[s:c.end()]
+        if text.startswith(" " + one, c.end()) or text.endswith(one + " ", 0, s):
+            continue       # 학생 한 명 한 명의, 하나 하나: each and every one, no count
         word = m.group()
         rng = N.parse_range(word)
         value = rng[0] if rng else N.parse_number(word)
@@ -605,12 +619,21 @@ def _kiwi_confirms(doc: Document, s: int, e: int, counter_start: int) -> bool:
 
 _CAPTION = regex.compile(r"단위\s*[:：]?\s*([^)\]\n>]+)")
 _PAREN_END = regex.compile(r"\(([^()]{1,20})\)\s*$")
-_CELL = regex.compile(rf"^(?P<sign>{SIGN})?[ ]?(?P<num>{N.ARABIC})(?P<plus>\+)?\*?$")
+_CELL = regex.compile(rf"^(?P<sign>{SIGN})?[ ]?(?P<num>{N.ARABIC})(?P<plus>\+)?\*?(?:[ ]?\([^()\d]{{0,3}}\d[\d,.]*[ ]?(?:%|[가-힣]{{1,3}})\))?$")   # 413,685(82.2%): a share with its unit
 _YEAR = regex.compile(r"^(?:19|20)\d\d$")
 _YEAR_MONTH = regex.compile(r"^(?:19|20)\d\d[ ]?[.\-/][ ]?\d{1,2}\.?$")
 LABEL_HEADERS = [r[0].lower() for r in _rows("table_label_headers.txt")]
 HEADER_WORDS = [(r[0], r[1]) for r in _rows("table_header_words.tsv")]
 DIFFERENCE_WORDS = tuple(r[0] for r in _rows("table_difference_words.txt"))
+
+
+def _core(cell: str) -> str:
+    """A cell's number without the bracket after it (`413,685(82.2%)` -> 413,685), a dotted month as
+    it stands, else ''."""
+    m = _CELL.match(cell)
+    if m:
+        return cell[:m.end("plus" if m.group("plus") else "num")]
+    return cell if _YEAR_MONTH.match(cell) else ""
 
 
 def unit_spec(spec: str) -> tuple[float, str, str | None] | None:
@@ -788,7 +811,7 @@ def _scan_tables(doc: Document, taken: "_Spans") -> list[Q]:
         grid = [[(text[a:e].strip(), a + len(text[a:e]) - len(text[a:e].lstrip())) for a, e in row] for row in t.cells]
         # header rows: before the first row with a numeric cell that is not a year
         first_data = next((i for i, row in enumerate(grid)
-                           if any(_CELL.match(c) and not _YEAR.match(c) for c, _ in row)), len(grid))
+                           if any(_CELL.match(c) and not _YEAR.match(_core(c)) for c, _ in row)), len(grid))
         headers, body = grid[:first_data], grid[first_data:]
         # a caption printed inside the table's first rows (HWPX: a row `\t\t\t\t(단위: 억원)`)
         inner = [u for row in headers for c, _ in row if "단위" in c for u in _units_in(c)]
@@ -797,8 +820,7 @@ def _scan_tables(doc: Document, taken: "_Spans") -> list[Q]:
             table_units = _units_in(headers[0][0][0]) or table_units
         ncols = max((len(r) for r in grid), default=0)
         heads = _column_heads(headers, ncols)
-        columns = [[row[j][0] if j < len(row) and (_CELL.match(row[j][0]) or _YEAR_MONTH.match(row[j][0])) else ""
-                    for row in body] for j in range(ncols)]
+        columns = [[_core(row[j][0]) if j < len(row) else "" for row in body] for j in range(ncols)]
         data_cols = [j for j in range(ncols) if any(columns[j]) and not _label_column(columns[j], heads[j])]
         units = _column_units(heads, data_cols, table_units)
         for row in body:
@@ -807,7 +829,7 @@ def _scan_tables(doc: Document, taken: "_Spans") -> list[Q]:
                 m = _CELL.match(cell)
                 if not m or j not in units or row_unit == () or _CODE.fullmatch(cell):
                     continue
-                ce = cs + len(cell)
+                ce = cs + len(_core(cell))   # a bracket's share after the number has its own unit
                 if taken.overlaps(cs, ce):
                     continue
                 unit = units[j] if row_unit in (None, "difference") else row_unit

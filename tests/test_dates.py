@@ -95,10 +95,25 @@ def test_a_release_with_no_date_at_all_takes_the_year_its_weekdays_fit():
         ("3.2.(월)~3.6.(금)", "2026-03-02", "2026-03-06")]
     assert rows[0]["warning"] == "no release date in the header: resolved against 2026-02-26, the year its weekdays fit"
     # 15 April is a Wednesday in 2020 and in 2026: the year of the full dates the text prints decides
-    assert dates.inferred_reference("2017년 이후 2019년, 2025년 … 4월 15일(수) 방문 ('26.4.15.(수) 9:30)") == date(2026, 4, 15)
+    assert dates.inferred_reference("2017년 이후 2019년, 2025년 … 4월 15일(수) 방문 ('26.4.15.(수) 9:30)")[0] == date(2026, 4, 15)
+    # 21 April is a Tuesday in 2015, 2020 and 2026: the latest year the text tells of decides, a
+    # history told more often (2020년 통합) or a range's end (~2027년) does not
+    story = "1952년 개교, 2015년 심사, 2020년 신축, 2020년 통합(2020년), 2026년 현재 7학급, 4월 21일(화) 방문"
+    assert dates.inferred_reference(story) == (date(2026, 4, 21), "the year its weekdays fit")
+    assert dates.inferred_reference("2013~2015년 1단계, 2020년부터 2단계 … 4월 21일(화) 방문")[0] == date(2020, 4, 21)
+    # '99 of a career line is 1999, not a year ahead of every other
+    assert dates.inferred_reference("2026년 업무계획, '99.3~'20.9 근무, 2월 25일(수) 취임")[0] == date(2026, 2, 25)
     assert dates.inferred_reference("2026년 사업, 올해 확대") is None
     assert dates.inferred_reference("2026년 사업, 2월 26일(월) 발표") is None
-    assert dates.inferred_reference("2026. 2. 26.(목) 발표") is None
+    # naming no year: the year nearest the day it is read whose calendar fits (24 April: a Friday in 2026)
+    assert dates.inferred_reference("총리는 4.24.(금) 회의를 열고", date(2026, 12, 2)) == (
+        date(2026, 4, 24), "the year nearest today its weekdays fit")
+    assert dates.inferred_reference("총리는 4.24.(금) 회의를 열고", date(2031, 1, 5))[0] == date(2026, 4, 24)
+    assert dates.inferred_reference("총리는 4.24.(금) 회의를 열고") is None
+    # no weekday to go on: the latest full date it prints
+    assert dates.inferred_reference("(공모기간: 2026.4.28.~5.18., 2025.12. 통계) 5월 말 발표") == (
+        date(2026, 4, 28), "the latest full date it prints")
+    assert dates.inferred_reference("2026. 2. 26.(목) 발표") == (date(2026, 2, 26), "the latest full date it prints")
 
 
 def test_debug_names_the_rule(capsys):

@@ -4,7 +4,8 @@ Decoded as UTF-8 (with or without BOM), UTF-16 (BOM, or NUL-interleaved ASCII) o
 CP949/EUC-KR, each strictly: bytes that none of them decodes, or that decode to text
 with no Korean in it, are refused as `undecodable` rather than guessed. Runs of two or
 more tab-separated lines are tables (how text exports print them); an HTML `<table>` in
-Markdown (as converters write merged cells) becomes such lines first, a spanned cell `''`.
+Markdown (as converters write merged cells) becomes such lines first, a spanned cell `''`, and
+so does a pipe table (`| 구분 | 금액 |`, its `| --- |` rule line dropped).
 
 >>> load_text("보도자료\\n구분\\t금액\\n계\\t1,234".encode()).tables[0].rows
 [['구분', '금액'], ['계', '1,234']]
@@ -82,11 +83,32 @@ def load_text(data: bytes, fmt: str = "txt", **meta) -> Source:
         raise LoadError("undecodable", f"{meta.get('source_file')} is not UTF-8, UTF-16 or CP949 text "
                         f"({e.reason}); convert it to UTF-8.") from None
     if fmt == "md":
-        text = HTML_TABLE.sub(_html_rows, text)
+        text = PIPE_TABLE.sub(_pipe_rows, HTML_TABLE.sub(_html_rows, text))
     meta.setdefault("created_at", posted_at(text))
     return Source(text=text, source_format=fmt, pages=[(0, len(text))], tables=tables_in_text(text), **meta)
 
 
+
+
+# A Markdown pipe table: a `| a | b |` row, its `| --- | --- |` rule, then rows.
+PIPE_TABLE = re.compile(r"^[ \t]*\|.*\|[ \t]*\n[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?:\n[ \t]*\|.*\|[ \t]*(?=\n|$))*", re.M)
+PIPE_CELL = re.compile(r"(?<!\\)\|")
+
+
+def _pipe_rows(m: re.Match) -> str:
+    """A pipe table as tab-separated lines, without its rule line; `<br>` in a cell is a space.
+    Only a regular one: a row under its header, none wider than the header (a converter that
+    shifted a row's cells, or printed a chart's caption as a header, leaves the text as it is)."""
+    rows = []
+    for i, line in enumerate(m.group(0).split("\n")):
+        if i != 1:
+            cells = [" ".join(HTML_TAG.sub(" ", c).replace("\\|", "|").split()) for c in PIPE_CELL.split(line.strip())[1:-1]]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append(cells)
+    if len(rows) < 2 or len(rows[0]) < 2 or any(len(r) > len(rows[0]) for r in rows):
+        return m.group(0)
+    return "\n".join("\t".join(r) for r in rows)
 
 
 HTML_TABLE = re.compile(r"<table\b[^>]*>(.*?)</table>", re.S | re.I)
