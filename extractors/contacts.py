@@ -207,6 +207,7 @@ def _clean_department(text: str) -> str:
     text = LABEL.sub("", MD_ITEM.sub("", text))
     text = regex.sub(r"^\s*(?:<[^>]*>|‹[^›]*›|\[[^\]]*\])\s*", "", text)
     text = TOPIC_AFTER.sub("", text.strip())
+    text = regex.sub(r"(?<=[가-힣])\((?:국|실|과|관|팀|부서)\)", "", text)   # 학교지원관(국): the form's label of the level
     return " ".join(text.split())
 
 

@@ -419,15 +419,24 @@ MD_RANGE = re.compile(rf"(?<![\d.])(?P<a>{MM})\.(?P<b>{DD})[ ]?~[ ]?(?P<c>{MM})\
 LIST_DAY = re.compile(rf"(?:(?<![\d.])(?:{Y4}|'\d\d)\.[ ]?(?:{MM})\.[ ]?(?:{DD})\.?|(?<![\d.])(?:{MM})\.[ ]?(?:{DD})\.),[ ]?$")
 
 
+SCHEDULE_LABEL = re.compile(r"^[^\w]*[(\[<]\s*(?:주요\s*)?(?:일정|일시|기간)\s*[)\]>]\s*$|^[^\w]*(?:주요\s*)?(?:일정|일시)\s*[:：]\s*$")
+CHAIN_BEFORE = re.compile(rf"(?<![\d.])(?:{MM})\.(?:{DD})(?:[ ]?~[ ]?(?:{DD}))?[ \t][^→\n]{{1,60}}→[ \t]*$")
+
+
 def scheduled(text: str, m: re.Match) -> bool:
     """An undotted M.D is a day as an end of a range of days (`1.28~3.17`, not `1.5~2.3` of a
-    rate), alone in brackets on a line that schedules such a range (`서면평가(4.2)`), or after a
-    day in a list (`(’26.3.17, 3.25)`)."""
+    rate), alone in brackets on a line that schedules such a range (`서면평가(4.2)`), after a
+    day in a list (`(’26.3.17, 3.25)`), or heading a line's items after a `(일정)` label or the
+    day before it in an arrow chain (`(일정) 6.29 특강 → 6.30 연수`)."""
     ls, le = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
     line = text[ls:le if le >= 0 else len(text)]
     ranges = [r for r in MD_RANGE.finditer(line) if (len(r["b"]) == 2 or len(r["d"]) == 2) and not unit_follows(line, r.end())]
     if any(r.start() <= m.start() - ls < r.end() for r in ranges):
         return True
+    head = line[:m.start() - ls]
+    if (SCHEDULE_LABEL.search(head) or CHAIN_BEFORE.search(head)) and re.match(r"[ \t]+[가-힣A-Za-z(]", text[m.end():]) \
+            and not unit_follows(text, m.end()):
+        return True                 # (일정) 6.29 특강 → 6.30 연수 → 7.1 체험: a schedule's days
     if text[m.end():m.end() + 1] not in (")", ","):
         return False
     if text[m.start() - 1:m.start()] == "(" and (ranges or re.match(r",[ ]?[가-힣]", text[m.end():m.end() + 3])):
@@ -498,7 +507,7 @@ def build_span(m: re.Match, c: Ctx) -> Atom | None:
 
 
 YEAR_SPAN = re.compile(
-    rf"(?<![\d.,])(?:(?P<y1>{Y4})|'{S}(?P<a1>\d{{2}}))(?:{S}년|\.(?!{S}\d))?(?:{SS}~{SS}|-(?={Y4}{S}학년도))"
+    rf"(?<![\d.,])(?:(?P<y1>{Y4})|'{S}(?P<a1>\d{{2}}))(?:{S}년|\.(?!{S}\d))?(?:{SS}~{SS}|-(?={Y4}{S}학년도)|-(?={Y4}[)\]]))"
     rf"(?:(?P<y2>{Y4})|'{S}(?P<a2>\d{{2}}))(?!\d|{S}\.{S}\d)(?:{S}(?:학)?년(?:도)?|\.)?")   # 2026-2027학년도: a school year
 
 
@@ -508,6 +517,8 @@ def build_year_span(m: re.Match, c: Ctx) -> Atom | None:
     y2 = int(g["y2"]) if g["y2"] else two_digit_year(int(g["a2"]), c.ref)
     if not y1 < y2 <= y1 + 100 or unit_follows(c.text, m.end()):
         return None
+    if re.match(r"\d{4}-\d{4}$", m.group()) and c.text[m.start() - 1:m.start()] not in ("(", "["):
+        return None                                   # (2027-2031): a plan's years in brackets, not 2027-2031 of a code
     if g["y1"] and g["y2"] and "년" not in m.group() and not (c.text[m.end():m.end() + 1] in ")]」 \t\n"
                                                             or re.match(r",\s", c.text[m.end():m.end() + 2])):
         return None

@@ -88,7 +88,8 @@ ACTION_WORD = regex.compile(    # 개정, 일부개정령안, 전부개정법률
     r"(?:일부|전부)?(?P<act>" + _ACT
     + r")(?P<tail>법률안|령안|안)?(?=$|[^가-힣]|[을를이가은는에과와도로으하한했된됐되할될함후전중일및시])")
 CHAINED_ACTIONS = regex.compile(r"(?:[·ㆍ‧・]\s*(?:" + _ACT + r"))*\*?")   # 개정‧시행*('23.3)
-ACTION_NOTE = regex.compile(   # (시행: 2027년 1월 1일); (’25.1.17. 시행), (’25.12.30. 제정, ‘26.12.31. 시행 예정)
+ACTION_NOTE = regex.compile(   # (시행: 2027년 1월 1일); (’25.1.17. 시행), (’25.12.30. 제정, ‘26.12.31. 시행 예정); 제20조의4(2012.6.29. 시행)
+    r"(?:\s*제\d+조(?:의\d+)?(?:\s*제\d+항)?(?:\s*[·ㆍ‧,]\s*제\d+조(?:의\d+)?(?:\s*제\d+항)?)*)?"
     r"\s*\(\s*(?:(?P<act>" + _ACT + r")\s*[:：]\s*(?P<when>[^()]{1,30})"
     r"|(?P<when2>['’‘]?\d{2,4}\.\s?\d{1,2}\.(?:\s?\d{1,2}\.)?)\s*(?P<act2>" + _ACT + r"))[,)\s]")
 # What may stand between a name and its action word: particles, 국회/본회의, a parenthetical
@@ -472,6 +473,13 @@ def action_after(doc: Document, m: Mention, dates: list[dict], end: int | None =
         if done:
             when = _dates_in(dates, a_end, done.start())
             return ACTIONS[done.group("act")], (when[-1]["start"] if when else None)
+        gap = regex.match(r"\s*(?:\([^()]{0,40}\))?\s*(?:[을를이가]\s+)?", doc.text[a_end:a_end + 48])
+        then = ACTION_WORD.match(doc.text, a_end + gap.end())
+        if then and not then.group("tail"):   # 일부개정법률안(제21580호) 시행을 앞두고: what befalls the bill
+            b_end = then.end()
+            after = regex.match(r"\s*\([^()]{1,60}\)", doc.text[b_end:b_end + 64])
+            when = _dates_in(dates, b_end, b_end + after.end()) if after else []
+            return ACTIONS[" ".join(then.group("act").split())], (when[0]["start"] if when else None)
     a_end = CHAINED_ACTIONS.match(doc.text, a_end, a_end + 24).end()
     when = _dates_in(dates, m.end, m.end + act.start())          # '26.3월 제정
     after = regex.match(r"\s*\([^()]{1,60}\)", doc.text[a_end:a_end + 64])   # (법률 제21075호, 2025. 11. 11. 공포, …)

@@ -46,7 +46,7 @@ LABEL = regex.compile(r"(?P<embargo>보\s*도\s*(?:시\s*점|일\s*시|시\s*간
                       r"|(?P<dist>배\s*포\s*(?:일\s*시|시\s*점|시\s*간)?)(?!\s*(?:후\s*)?즉\s*시)")
 DATE = regex.compile(
     r"(?:(?P<y>20\d{2})|['‘’](?P<yy>\d{2}))\s*[.년/-]\s*(?P<m>\d{1,2})\s*[.월/-]\s*(?P<d>\d{1,2})(?!\d)\s*[.일]?"
-    r"(?:\s*\(\s*[월화수목금토일]\s*\))?"
+    r"(?:\s*\(\s*(?P<wd>[월화수목금토일])\s*\))?"
     r"(?:\s*,?\s*(?P<ampm>오전|오후|낮|밤|AM|PM)?\s*(?P<h>\d{1,2})\s*(?::|시)\s*(?P<mi>\d{2})?(?:\s*분)?"
     r"|\s*(?P<noon>정오)|\s*(?:[가-힣]{1,6}\s*){1,3}\(\s*(?P<h2>\d{1,2}):(?P<mi2>\d{2})\s*\))?")   # 낮12시, 정오, 브리핑 시(14:00), 행사 시작(14:00)
 DATE_NO_YEAR = regex.compile(
@@ -105,6 +105,26 @@ def _timestamp(m) -> datetime | None:
         return datetime(year, int(m.group("m")), int(m.group("d")), hour, minute, tzinfo=SEOUL)
     except ValueError:
         return None
+
+
+def _misprinted_years(found: list[tuple[datetime, int | None]]) -> list[datetime]:
+    """(지 면)2025. 6. 2.(화) beside (인터넷)2026. 6. 1.(월): a header date whose weekday fits the
+    year before or after, not its own, and lies a year off the header's other dates, has its year
+    misprinted."""
+    out = []
+    for i, (t, wd) in enumerate(found):
+        others = [u for k, (u, _) in enumerate(found) if k != i]
+        if wd is not None and t.weekday() != wd and others and all(abs((u - t).days) > 200 for u in others):
+            for y in (t.year + 1, t.year - 1):
+                try:
+                    alt = t.replace(year=y)
+                except ValueError:
+                    continue
+                if alt.weekday() == wd and any(abs((u - alt).days) <= 7 for u in others):
+                    t = alt
+                    break
+        out.append(t)
+    return out
 
 
 def _is_strong(line: str) -> bool:
@@ -173,10 +193,13 @@ def _parse_header(header: str, year: int | None = None) -> dict:
     for i, m in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(header)
         segments.append(("dist" if m.group("dist") else "embargo", header[m.end():end]))
+    found = [(t, "월화수목금토일".find(m.group("wd")) if m.group("wd") else None)
+             for _, text in segments for m in DATE.finditer(regex.sub(DOC_TYPE, " ", text)) if (t := _timestamp(m))]
+    fixed = iter(_misprinted_years(found))
     embargo_texts, candidates, immediate = [], [], False
     for kind, text in segments:
         text = regex.sub(DOC_TYPE, " ", text)
-        dated = [t for t in (_timestamp(m) for m in DATE.finditer(text)) if t]
+        dated = [next(fixed) for m in DATE.finditer(text) if _timestamp(m)]
         if kind == "dist":
             if dated and out["distributed_at"] is None:
                 out["distributed_at"] = dated[0]
@@ -250,6 +273,26 @@ def _unquoted(pattern, body: str):
     return quoted
 
 
+LEAD_TAG = regex.compile(r"^[^\n]*?[<‹〈\[(]\s*(?:총괄|주관)\s*[>›〉\])]")
+
+
+def _lead(text: str) -> str | None:
+    """A joint release's contact table tags the lead's rows `<총괄>` (the others `<공동>`): the
+    ministry named on that row or the row above it issued the release."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if "\t" in line and LEAD_TAG.match(line):
+            for row in (line, lines[i - 1] if i and "\t" in lines[i - 1] else ""):
+                if org := MINISTRY_WORD.search(_unspaced(row)):
+                    return org.group(0)
+    return None
+
+
+def _unspaced(text: str) -> str:
+    """Letter-spaced words joined: `교 육 부 인재양성정책과` -> `교육부 인재양성정책과`."""
+    return regex.sub(r"(?<![가-힣])[가-힣](?: [가-힣](?![가-힣]))+", lambda m: m.group(0).replace(" ", ""), text)
+
+
 def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
     m = MD_MINISTRY.search(doc.text[:2000])
     if m:
@@ -262,6 +305,8 @@ def _ministry(header_lines: list[str], body: str, doc: Document) -> str | None:
     m = SIGN_OFF.search(doc.text)
     if m:       # `기획재정부 대변인` closing the release: its issuer
         return m.group("org")
+    if lead := _lead(doc.text):
+        return lead
     found = [m for m in (_unquoted(p, body[:3000]) for p in (ORG_INTRO, ORG_SUBJECT, ORG_HEAD)) if m]
     if found:   # the body's first naming of an issuing body, however it is phrased
         return _issuer(min(found, key=lambda m: m.start()), body[:3000])

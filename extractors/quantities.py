@@ -797,6 +797,8 @@ def _row_unit(row: list[tuple[str, int]], table_units: list) -> tuple | str | No
         return ()
     if what == "percent":
         return next((u for u in table_units if u[1] == "percent"), ())
+    if what and what.startswith("count:") and (fit := [u for u in table_units if _fits(what, u)]):
+        return fit[0]                 # (단위: 교, 명) over a `학교 수` row and a `학생 수` row
     if label and _difference([label]):
         return "difference"
     return None
@@ -823,16 +825,20 @@ def _scan_tables(doc: Document, taken: "_Spans") -> list[Q]:
         columns = [[_core(row[j][0]) if j < len(row) else "" for row in body] for j in range(ncols)]
         data_cols = [j for j in range(ncols) if any(columns[j]) and not _label_column(columns[j], heads[j])]
         units = _column_units(heads, data_cols, table_units)
-        for row in body:
-            row_unit = _row_unit(row, table_units)
+        row_units = [_row_unit(row, table_units) for row in body]
+        if (not units and len(table_units) > 1 and len(body) == len(table_units) and not any(row_units)
+                and all(row and row[0][0] and not _CELL.match(row[0][0]) for row in body)):
+            row_units = table_units      # (단위: 개, 교, 명) over rows 국가, 학교, 학생: the units in listed order
+        for row, row_unit in zip(body, row_units):
             for j, (cell, cs) in enumerate(row):
                 m = _CELL.match(cell)
-                if not m or j not in units or row_unit == () or _CODE.fullmatch(cell):
+                if not m or not (j in units or isinstance(row_unit, tuple) and j in data_cols) or row_unit == () \
+                        or _CODE.fullmatch(cell):
                     continue
                 ce = cs + len(_core(cell))   # a bracket's share after the number has its own unit
                 if taken.overlaps(cs, ce):
                     continue
-                unit = units[j] if row_unit in (None, "difference") else row_unit
+                unit = units.get(j) if row_unit in (None, "difference") else row_unit
                 if row_unit == "difference" and unit[1] == "percent":   # the change of a rate: %p
                     unit = next((u for u in table_units if u[1] == "percent_point"), unit)
                 if unit[1] == "count" and unit[0] == 1 and "." in m.group("num"):

@@ -57,6 +57,24 @@ def test_markdown_html_table_becomes_rows_with_spans(tmp_path):
         ("정책기획관 규제개혁법무담당관", "김관영", "044-203-6170"), ("정책기획관 규제개혁법무담당관", "이일경", "044-203-6173")]
 
 
+def test_markdown_pipe_table_becomes_rows_only_when_regular(tmp_path):
+    """A regular pipe table reads as tab rows (its rule line dropped, `<br>` a space), so its cells
+    and contacts are found; one whose rows run wider than its header (a converter's shifted
+    statistics table) stays text."""
+    from bodopress.extractors import quantities
+    from bodopress.extractors.document import Document
+    p = tmp_path / "r.md"
+    p.write_text("모의평가 지원 현황 (단위 : 명, %)\n\n| 구분 | 재학생 | 합 계 |\n| --- | --- | --- |\n"
+                 "| 2026학년도<br>6월 | 413,685(82.2%) | 503,572(100%) |\n\n"
+                 "| < 주요 제조업 > | |\n| --- | --- |\n| | 식료품 | 330 | (8.6) |\n| 섬유 | 88 | (2.3) |\n", encoding="utf-8")
+    src = load(p)
+    assert [t.rows for t in src.tables] == [[["구분", "재학생", "합 계"], ["2026학년도 6월", "413,685(82.2%)", "503,572(100%)"]]]
+    assert "| 섬유 | 88 | (2.3) |" in src.text
+    doc = Document.from_source(src)
+    assert [(q["text"], q["value"], q["unit"]) for q in quantities.extract(doc) if q["char_start"] < src.tables[0].char_end] == [
+        ("413,685", 413685.0, "count"), ("82.2%", 82.2, "percent"), ("503,572", 503572.0, "count"), ("100%", 100.0, "percent")]
+
+
 def test_truncated_pdf_is_broken_not_a_crash(tmp_path, shared):
     data = (shared / "corpus" / "dev" / "156754290.pdf").read_bytes()
     (tmp_path / "cut.pdf").write_bytes(data[:900])
