@@ -1336,6 +1336,7 @@ def inferred_reference(text: str, today: date | None = None) -> tuple[date, str]
     None with none of these to go on."""
     text = fold(text)     # ’26 as '26
     days = [(int(m["M"]), int(m["D"]), WEEKDAYS.index(m["W"])) for m in WEEKDAY_DAY.finditer(text)]
+
     def named(m: re.Match) -> int:     # '99 in a career line is 1999
         return int(m["Y"]) if m["Y"] else two_digit_year(int(m["YY"]), today)
 

@@ -193,13 +193,13 @@ def _parse_header(header: str, year: int | None = None) -> dict:
     for i, m in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(header)
         segments.append(("dist" if m.group("dist") else "embargo", header[m.end():end]))
-    found = [(t, "월화수목금토일".find(m.group("wd")) if m.group("wd") else None)
-             for _, text in segments for m in DATE.finditer(regex.sub(DOC_TYPE, " ", text)) if (t := _timestamp(m))]
-    fixed = iter(_misprinted_years(found))
+    texts = [regex.sub(DOC_TYPE, " ", text) for _, text in segments]
+    found = [[(t, "월화수목금토일".find(m.group("wd")) if m.group("wd") else None)
+              for m in DATE.finditer(text) if (t := _timestamp(m))] for text in texts]
+    fixed = iter(_misprinted_years([f for seg in found for f in seg]))
     embargo_texts, candidates, immediate = [], [], False
-    for kind, text in segments:
-        text = regex.sub(DOC_TYPE, " ", text)
-        dated = [next(fixed) for m in DATE.finditer(text) if _timestamp(m)]
+    for (kind, _), text, seg in zip(segments, texts, found):
+        dated = [next(fixed) for _ in seg]
         if kind == "dist":
             if dated and out["distributed_at"] is None:
                 out["distributed_at"] = dated[0]
